@@ -1,0 +1,133 @@
+namespace MemoryAssertions;
+
+/// <summary>
+/// How <see cref="MemAssert"/> measures a delegate. Immutable: set what you need with an object initializer,
+/// e.g. <c>new LeakOptions { Iterations = 40, Ignore = ["MyApp.Caching.*"] }</c>.
+/// </summary>
+public sealed record LeakOptions
+{
+    /// <summary>The options used when none are given.</summary>
+    public static LeakOptions Default { get; } = new();
+
+    /// <summary>
+    /// Measured iterations in the first round (at least 2, default 20). When the series is inconclusive the run is
+    /// extended, doubling, up to <see cref="MaxIterations"/>.
+    /// </summary>
+    public int Iterations { get; init; } = 20;
+
+    /// <summary>Calls made before measuring starts, to fill caches, JIT code and run static constructors (at least 0, default 3).</summary>
+    public int Warmup { get; init; } = 3;
+
+    /// <summary>
+    /// The most iterations a run may extend to when the series is inconclusive; 0 (the default) means
+    /// 4 × <see cref="Iterations"/>. A leak that adds something only every P-th call is caught when P is at most
+    /// a quarter of this number.
+    /// </summary>
+    public int MaxIterations { get; init; }
+
+    /// <summary>
+    /// Sustained growth at or below this many bytes per iteration is tolerated. Default 0: any sustained growth is a leak.
+    /// </summary>
+    public long MaxGrowthPerIteration { get; init; }
+
+    /// <summary>
+    /// Type-name patterns left out of the heap diff, like tracemalloc's filters: <c>*</c> matches any run of characters,
+    /// <c>?</c> one character, e.g. <c>System.String</c>, <c>MyApp.Cache*</c>, <c>*Logger*</c>. Patterns are matched
+    /// against the full type name (or the namespace or assembly name, following <see cref="GroupBy"/>).
+    /// </summary>
+    public IReadOnlyList<string> Ignore { get; init; } = [];
+
+    /// <summary>How the heap diff is grouped (default <see cref="MemoryAssertions.GroupBy.Type"/>).</summary>
+    public GroupBy GroupBy { get; init; } = GroupBy.Type;
+
+    /// <summary>How many retention paths the report shows (at least 0, default 3).</summary>
+    public int MaxRetentionPaths { get; init; } = 3;
+
+    /// <summary>
+    /// A directory in which heap dump files are kept after the run (created if missing). Default <see langword="null"/>:
+    /// nothing is kept, and every file the run writes is deleted whatever the outcome.
+    /// </summary>
+    public string? KeepSnapshotsIn { get; init; }
+
+    /// <summary>How heap snapshots are taken to confirm growth (default <see cref="SnapshotRoute.Auto"/>).</summary>
+    public SnapshotRoute Snapshots { get; init; } = SnapshotRoute.Auto;
+
+    internal int EffectiveMaxIterations => MaxIterations > 0 ? Math.Max(MaxIterations, Iterations) : Iterations * 4;
+
+    internal void Validate()
+    {
+        if (Iterations < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "LeakOptions.Iterations must be at least 2 (allowed range: 2 to 100000).");
+        }
+
+        if (Iterations > 100_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "LeakOptions.Iterations must be at most 100000 (allowed range: 2 to 100000).");
+        }
+
+        if (Warmup < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Warmup), Warmup, "LeakOptions.Warmup must be 0 or more.");
+        }
+
+        if (MaxIterations < 0 || MaxIterations > 400_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "LeakOptions.MaxIterations must be 0 (4 × Iterations) or a number up to 400000.");
+        }
+
+        if (MaxGrowthPerIteration < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxGrowthPerIteration), MaxGrowthPerIteration, "LeakOptions.MaxGrowthPerIteration must be 0 or more bytes.");
+        }
+
+        if (MaxRetentionPaths < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxRetentionPaths), MaxRetentionPaths, "LeakOptions.MaxRetentionPaths must be 0 or more.");
+        }
+
+        if (Ignore is null)
+        {
+            throw new ArgumentNullException(nameof(Ignore), "LeakOptions.Ignore must not be null; use an empty list.");
+        }
+
+        if (!Enum.IsDefined(GroupBy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(GroupBy), GroupBy, "LeakOptions.GroupBy must be Type, Namespace or Assembly.");
+        }
+
+        if (!Enum.IsDefined(Snapshots))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Snapshots), Snapshots, "LeakOptions.Snapshots must be Auto, Live, Dump or None.");
+        }
+    }
+}
+
+/// <summary>How heap statistics are grouped.</summary>
+public enum GroupBy
+{
+    /// <summary>By full type name, e.g. <c>System.Collections.Generic.List&lt;System.Object&gt;</c>.</summary>
+    Type,
+
+    /// <summary>By the namespace of the type, e.g. <c>System.Collections.Generic</c>.</summary>
+    Namespace,
+
+    /// <summary>By the simple name of the assembly that defines the type, e.g. <c>System.Private.CoreLib</c>.</summary>
+    Assembly,
+}
+
+/// <summary>How a heap snapshot of the current process is taken.</summary>
+public enum SnapshotRoute
+{
+    /// <summary>The live route where the platform has it, else the dump route; the dump route whenever <see cref="LeakOptions.KeepSnapshotsIn"/> is set.</summary>
+    Auto,
+
+    /// <summary>Read the process's own memory while the GC is held still: fast, and nothing is written to disk. Roots are GC handles and statics (no stack roots).</summary>
+    Live,
+
+    /// <summary>Have the runtime write a heap dump of the process to a private temporary file, read it, and delete it. Roots include thread stacks.</summary>
+    Dump,
+
+    /// <summary>Take no snapshots: the verdict comes from live bytes alone, with no diff and no retention paths.</summary>
+    None,
+}

@@ -1,0 +1,71 @@
+using MemoryAssertions.Reporting;
+
+namespace MemoryAssertions;
+
+/// <summary>
+/// The outcome of a leak check: the live-bytes series, the verdict, and when growth was real the heap diff and the
+/// retention paths. <see cref="ToString"/> is the report text, the same text a failing check throws.
+/// Holds type names, counts and sizes only, never the contents of an object.
+/// </summary>
+public sealed class LeakReport
+{
+    private string? _text;
+
+    internal LeakReport()
+    {
+    }
+
+    /// <summary>The code that was checked, as written at the call site.</summary>
+    public string Expression { get; internal init; } = "";
+
+    /// <summary>True when the code leaks: sustained growth of the live heap that the heap diff confirmed (or could not check).</summary>
+    public bool IsLeak { get; internal init; }
+
+    /// <summary>One sentence saying why the verdict is what it is.</summary>
+    public string Verdict { get; internal init; } = "";
+
+    /// <summary>Calls made before measuring.</summary>
+    public int Warmup { get; internal init; }
+
+    /// <summary>Measured iterations, after any extension of the run.</summary>
+    public int Iterations { get; internal init; }
+
+    /// <summary>Live bytes of the process after the warm-up (first value) and after each measured iteration.</summary>
+    public IReadOnlyList<long> LiveBytes { get; internal init; } = [];
+
+    /// <summary>Fitted growth of the live heap per iteration, in bytes (0 when it did not grow).</summary>
+    public double GrowthPerIteration { get; internal init; }
+
+    /// <summary>Iterations run between the first and the last heap snapshot, or 0 when no snapshots were taken.</summary>
+    public int SnapshotIterations { get; internal init; }
+
+    /// <summary>The heap diff, last snapshot against the first, grouped as asked; empty when no snapshots were taken.</summary>
+    public IReadOnlyList<TypeDelta> Diff { get; internal init; } = [];
+
+    /// <summary>The groups that grew in step with the iterations, in every interval between snapshots: the leak.</summary>
+    public IReadOnlyList<TypeDelta> GrowingTypes { get; internal init; } = [];
+
+    /// <summary>How the growing types are held, most shared path first.</summary>
+    public IReadOnlyList<RetentionPath> RetentionPaths { get; internal init; } = [];
+
+    /// <summary>The snapshot route used (<c>live</c> or <c>dump</c>), or <see langword="null"/> when none was taken.</summary>
+    public string? SnapshotRoute { get; internal init; }
+
+    /// <summary>Why there is no heap diff although growth was seen, or <see langword="null"/>.</summary>
+    public string? SnapshotsUnavailableReason { get; internal init; }
+
+    /// <summary>Dump files kept at the caller's request (<see cref="LeakOptions.KeepSnapshotsIn"/>).</summary>
+    public IReadOnlyList<string> KeptFiles { get; internal init; } = [];
+
+    /// <summary>How the diff is grouped.</summary>
+    public GroupBy GroupBy { get; internal init; }
+
+    /// <summary>Wall-clock time of the whole check.</summary>
+    public TimeSpan Elapsed { get; internal init; }
+
+    /// <summary>The report text.</summary>
+    public string Text => _text ??= ReportBuilder.Build(this);
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+}

@@ -1,0 +1,80 @@
+namespace MemoryAssertions.Measuring;
+
+/// <summary>What the live-bytes series says.</summary>
+internal enum GrowthKind
+{
+    /// <summary>The floor of the live heap did not rise (beyond the allowance) from the first segment to the last.</summary>
+    NoGrowth,
+
+    /// <summary>The floor rose in every segment: growth is sustained.</summary>
+    Growth,
+
+    /// <summary>The floor rose, but not in every segment: growth that stopped (a cache filled) or a leak sparser than a segment.</summary>
+    Inconclusive,
+}
+
+/// <summary>A verdict on a live-bytes series.</summary>
+/// <param name="Kind">The verdict.</param>
+/// <param name="BytesPerIteration">Fitted growth of the floor per iteration.</param>
+/// <param name="SegmentLength">Iterations per segment: the spacing at which growth was seen in every segment.</param>
+/// <param name="Rises">Segments (after the first) whose floor rose beyond the allowance.</param>
+/// <param name="Segments">How many segments the series was cut into.</param>
+internal readonly record struct GrowthDecision(GrowthKind Kind, double BytesPerIteration, int SegmentLength, int Rises, int Segments);
+
+/// <summary>
+/// The decision rule. The series (live bytes after the warm-up, then after each iteration) is cut into four equal
+/// segments and each segment is summarised by its minimum, its floor. Noise from other threads only ever adds live
+/// bytes at the instant of a GC, so the floor is what the code under test retains. Growth is sustained when the floor
+/// rises from every segment to the next; it is absent when the last floor is no higher than the first; anything in
+/// between (it rose, then stopped, or it rose in steps further apart than a segment) is inconclusive, and the caller
+/// extends the run. A leak that adds something every P-th call rises in every segment once segments are P long.
+/// </summary>
+internal static class GrowthRule
+{
+    public const int SegmentCount = 4;
+
+    public static GrowthDecision Decide(ReadOnlySpan<long> live, long allowancePerIteration)
+    {
+        var n = live.Length;
+        if (n < 3)
+        {
+            return new GrowthDecision(GrowthKind.Inconclusive, 0, 1, 0, 0);
+        }
+
+        var segments = Math.Min(SegmentCount, n);
+        Span<long> floor = stackalloc long[segments];
+        Span<int> start = stackalloc int[segments];
+        for (var j = 0; j < segments; j++)
+        {
+            start[j] = j * n / segments;
+            var end = (j + 1) * n / segments;
+            var min = long.MaxValue;
+            for (var i = start[j]; i < end; i++)
+            {
+                min = Math.Min(min, live[i]);
+            }
+
+            floor[j] = min;
+        }
+
+        var span = start[segments - 1] - start[0];
+        var slope = (double)(floor[segments - 1] - floor[0]) / span;
+        var segmentLength = n / segments;
+        if (slope <= allowancePerIteration)
+        {
+            return new GrowthDecision(GrowthKind.NoGrowth, Math.Max(0, slope), segmentLength, 0, segments);
+        }
+
+        var rises = 0;
+        for (var j = 1; j < segments; j++)
+        {
+            if (floor[j] - floor[j - 1] > allowancePerIteration * (long)(start[j] - start[j - 1]))
+            {
+                rises++;
+            }
+        }
+
+        var kind = rises == segments - 1 ? GrowthKind.Growth : GrowthKind.Inconclusive;
+        return new GrowthDecision(kind, slope, segmentLength, rises, segments);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Runtime.InteropServices;
+using Microsoft.Diagnostics.Runtime;
+
+namespace MemoryAssertions.Snapshots;
+
+/// <summary>
+/// Creates the ClrMD runtime for a target that is this very process. The DAC used is the one that ships beside the
+/// runtime we run in, so it matches by construction; ClrMD's own version check is skipped because on .NET 10 it reads
+/// the runtime version as 0.0 and refuses every DAC (see docs/engine.md).
+/// </summary>
+internal static class ClrRuntimeFactory
+{
+    /// <summary>For tests: a DAC path to use instead of the runtime's own (e.g. one that does not exist).</summary>
+    internal static string? DacPathOverride { get; set; }
+
+    public static string DacFileName =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "mscordaccore.dll"
+        : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "libmscordaccore.dylib"
+        : "libmscordaccore.so";
+
+    public static string DacPath =>
+        DacPathOverride ?? Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), DacFileName);
+
+    public static ClrRuntime Create(DataTarget target)
+    {
+        var dac = DacPath;
+        if (!File.Exists(dac))
+        {
+            throw new SnapshotUnavailableException($"the runtime's data access component ({DacFileName}) was not found at {dac}.");
+        }
+
+        if (target.ClrVersions.Length == 0)
+        {
+            throw new SnapshotUnavailableException("no .NET runtime was found in the snapshot of this process.");
+        }
+
+        try
+        {
+            return target.ClrVersions[0].CreateRuntime(dac, ignoreMismatch: true);
+        }
+        catch (Exception ex) when (ex is not SnapshotUnavailableException)
+        {
+            throw new SnapshotUnavailableException($"ClrMD could not load the runtime's data access component: {ex.Message}", ex);
+        }
+    }
+}
