@@ -51,6 +51,9 @@ public sealed class LeakReport
     /// <summary>The snapshot route used (<c>live</c> or <c>dump</c>), or <see langword="null"/> when none was taken.</summary>
     public string? SnapshotRoute { get; internal init; }
 
+    /// <summary>Why the snapshots came from another route than the one asked for, or <see langword="null"/>.</summary>
+    public string? SnapshotNote { get; internal init; }
+
     /// <summary>Why there is no heap diff although growth was seen, or <see langword="null"/>.</summary>
     public string? SnapshotsUnavailableReason { get; internal init; }
 

@@ -1,0 +1,313 @@
+using System.Diagnostics;
+using MemoryAssertions.Measuring;
+using MemoryAssertions.Snapshots;
+
+namespace MemoryAssertions;
+
+/// <summary>
+/// One leak check: warm-up, measured iterations with a full GC after each, the growth decision (extending the run while
+/// it is inconclusive), then heap confirmation with three snapshots K iterations apart, and the report.
+/// </summary>
+/// <remarks>
+/// Checks in one process run one at a time: the live heap is process-wide, so two checks measuring at once would
+/// see each other's bytes.
+/// </remarks>
+internal sealed class LeakRun
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
+    private readonly LeakOptions _options;
+    private readonly string _expression;
+
+    public LeakRun(LeakOptions options, string? expression)
+    {
+        options.Validate();
+        _options = options;
+        _expression = string.IsNullOrWhiteSpace(expression) ? "code" : expression.Trim();
+    }
+
+    public LeakReport RunSync(Action action, CancellationToken cancellationToken)
+    {
+        Gate.Wait(cancellationToken);
+        try
+        {
+            // A synchronous body completes every ValueTask synchronously, so this never blocks on a continuation.
+            var task = RunCore(
+                () =>
+                {
+                    action();
+                    return ValueTask.CompletedTask;
+                },
+                cancellationToken);
+            Debug.Assert(task.IsCompleted, "a synchronous body runs to completion synchronously");
+            return task.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    public async Task<LeakReport> RunAsync(Func<Task> action, CancellationToken cancellationToken)
+    {
+        await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RunCore(
+                    () => new ValueTask(action() ?? throw new InvalidOperationException("The delegate returned a null Task.")),
+                    cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private async ValueTask<LeakReport> RunCore(Func<ValueTask> body, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var max = _options.EffectiveMaxIterations;
+
+        // Allocated up front so that the series itself never grows the heap it measures.
+        var live = new long[max + 1];
+
+        for (var i = 0; i < _options.Warmup; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await body().ConfigureAwait(false);
+        }
+
+        live[0] = LiveHeap.Settle();
+        var done = 0;
+        var target = _options.Iterations;
+        var growthSeen = false;
+        GrowthDecision decision;
+        while (true)
+        {
+            for (; done < target; done++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await body().ConfigureAwait(false);
+                live[done + 1] = LiveHeap.Settle();
+            }
+
+            decision = GrowthRule.Decide(live.AsSpan(0, done + 1), _options.MaxGrowthPerIteration);
+            if (decision.Kind == GrowthKind.NoGrowth)
+            {
+                return Pass(live, done, decision, "the live heap did not grow", stopwatch);
+            }
+
+            if (done >= max)
+            {
+                if (decision.Kind == GrowthKind.Inconclusive)
+                {
+                    return Pass(live, done, decision, $"the live heap rose but not steadily over {done} iterations (growth that stops, such as a cache filling, is not a leak)", stopwatch);
+                }
+
+                break;
+            }
+
+            if (decision.Kind == GrowthKind.Growth && growthSeen)
+            {
+                break;
+            }
+
+            growthSeen |= decision.Kind == GrowthKind.Growth;
+            target = Math.Min(max, done * 2);
+        }
+
+        return await ConfirmOnHeap(body, live, done, decision, stopwatch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<LeakReport> ConfirmOnHeap(
+        Func<ValueTask> body, long[] live, int done, GrowthDecision decision, Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        var k = Math.Max(1, decision.SegmentLength);
+        var snapshots = new HeapSnapshot?[3];
+        var kept = new List<string>();
+        string? route = null;
+        string? note = null;
+        try
+        {
+            for (var s = 0; s < snapshots.Length; s++)
+            {
+                if (s > 0)
+                {
+                    for (var i = 0; i < k; i++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        await body().ConfigureAwait(false);
+                        LiveHeap.Settle();
+                    }
+                }
+                else
+                {
+                    LiveHeap.Settle();
+                }
+
+                snapshots[s] = HeapSnapshot.Take(_options.Snapshots, _options.KeepSnapshotsIn);
+                route = snapshots[s]!.Route;
+                note ??= snapshots[s]!.Note;
+                if (snapshots[s]!.KeptFile is { } file)
+                {
+                    kept.Add(file);
+                }
+            }
+        }
+        catch (SnapshotUnavailableException ex)
+        {
+            foreach (var snapshot in snapshots)
+            {
+                snapshot?.Dispose();
+            }
+
+            // The live-bytes verdict stands; the report says why there is no diff.
+            return Leak(live, done, decision, ex.Message, route: null, note: null, diff: [], growing: [], paths: [], snapshotIterations: 0, kept, stopwatch);
+        }
+        catch
+        {
+            foreach (var snapshot in snapshots)
+            {
+                snapshot?.Dispose();
+            }
+
+            throw;
+        }
+
+        try
+        {
+            var ignore = new TypePatterns(_options.Ignore);
+            var views = snapshots.Select(s => s!.Filter(name => !ignore.IsMatch(name))).ToArray();
+            var groupBy = _options.GroupBy;
+            var first = views[0].Statistics(groupBy).ToDictionary(x => x.Key, StringComparer.Ordinal);
+            var middle = views[1].Statistics(groupBy).ToDictionary(x => x.Key, StringComparer.Ordinal);
+            var diff = views[2].CompareTo(views[0], groupBy);
+            var growing = diff.Where(d => InStep(first.GetValueOrDefault(d.Key), middle.GetValueOrDefault(d.Key), d)).ToArray();
+            var snapshotIterations = 2 * k;
+            if (growing.Length == 0)
+            {
+                return Pass(
+                    live,
+                    done,
+                    decision,
+                    $"the live heap rose, but no type grew in step with the iterations across 3 heap snapshots {k} iterations apart " +
+                    "(the bytes came from elsewhere: other threads, caches filling, runtime data)",
+                    stopwatch,
+                    route,
+                    note,
+                    diff,
+                    snapshotIterations,
+                    kept);
+            }
+
+            var paths = new List<RetentionPath>();
+            if (_options.GroupBy == GroupBy.Type)
+            {
+                foreach (var type in growing.OrderByDescending(g => g.BytesDelta))
+                {
+                    if (paths.Count >= _options.MaxRetentionPaths)
+                    {
+                        break;
+                    }
+
+                    paths.AddRange(snapshots[2]!.RetentionPaths(type.Key, 1));
+                }
+            }
+
+            return Leak(live, done, decision, reason: null, route, note, diff, growing, paths, snapshotIterations, kept, stopwatch);
+        }
+        finally
+        {
+            foreach (var snapshot in snapshots)
+            {
+                snapshot?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A group grows in step when its count rose in both intervals (or, for a group whose objects grow rather than
+    /// multiply, its bytes rose in both while its count never fell). Noise does not rise twice in a row by chance
+    /// once the heap is settled.
+    /// </summary>
+    private static bool InStep(TypeStatistic? first, TypeStatistic? middle, TypeDelta last)
+    {
+        long c0 = first?.Count ?? 0, c1 = middle?.Count ?? 0, c2 = last.Count;
+        long b0 = first?.Bytes ?? 0, b1 = middle?.Bytes ?? 0, b2 = last.Bytes;
+        return (c0 < c1 && c1 < c2) || (c0 <= c1 && c1 <= c2 && b0 < b1 && b1 < b2);
+    }
+
+    private LeakReport Pass(
+        long[] live,
+        int done,
+        GrowthDecision decision,
+        string verdict,
+        Stopwatch stopwatch,
+        string? route = null,
+        string? note = null,
+        IReadOnlyList<TypeDelta>? diff = null,
+        int snapshotIterations = 0,
+        IReadOnlyList<string>? kept = null) =>
+        new()
+        {
+            Expression = _expression,
+            IsLeak = false,
+            Verdict = verdict,
+            Warmup = _options.Warmup,
+            Iterations = done,
+            LiveBytes = live.AsSpan(0, done + 1).ToArray(),
+            GrowthPerIteration = decision.Kind == GrowthKind.NoGrowth ? 0 : decision.BytesPerIteration,
+            SnapshotIterations = snapshotIterations,
+            Diff = diff ?? [],
+            SnapshotRoute = route,
+            SnapshotNote = note,
+            KeptFiles = kept ?? [],
+            GroupBy = _options.GroupBy,
+            Elapsed = stopwatch.Elapsed,
+        };
+
+    private LeakReport Leak(
+        long[] live,
+        int done,
+        GrowthDecision decision,
+        string? reason,
+        string? route,
+        string? note,
+        IReadOnlyList<TypeDelta> diff,
+        IReadOnlyList<TypeDelta> growing,
+        IReadOnlyList<RetentionPath> paths,
+        int snapshotIterations,
+        IReadOnlyList<string> kept,
+        Stopwatch stopwatch)
+    {
+        var perIteration = decision.BytesPerIteration;
+        if (growing.Count > 0 && snapshotIterations > 0)
+        {
+            perIteration = (double)growing.Sum(g => g.BytesDelta) / snapshotIterations;
+        }
+
+        return new LeakReport
+        {
+            Expression = _expression,
+            IsLeak = true,
+            Verdict = reason is null
+                ? $"the live heap grew in every quarter of {done} iterations and the heap snapshots confirmed it"
+                : $"the live heap grew in every quarter of {done} iterations; heap snapshots were not available to confirm it",
+            Warmup = _options.Warmup,
+            Iterations = done,
+            LiveBytes = live.AsSpan(0, done + 1).ToArray(),
+            GrowthPerIteration = perIteration,
+            SnapshotIterations = snapshotIterations,
+            Diff = diff,
+            GrowingTypes = growing,
+            RetentionPaths = paths,
+            SnapshotRoute = route,
+            SnapshotNote = note,
+            SnapshotsUnavailableReason = reason,
+            KeptFiles = kept,
+            GroupBy = _options.GroupBy,
+            Elapsed = stopwatch.Elapsed,
+        };
+    }
+}
