@@ -1,0 +1,39 @@
+using MemoryAssertions.Measuring;
+
+namespace MemoryAssertions;
+
+/// <summary>
+/// The decision rule of <see cref="MemAssert.NoLeak"/> on its own, for tools that measure the live heap themselves
+/// (such as the BenchmarkDotNet diagnoser): does a series of live-heap sizes show sustained growth?
+/// </summary>
+public static class GrowthAnalysis
+{
+    /// <summary>
+    /// Judges a series of live-heap sizes in bytes, each read after a full GC: the first before the measured calls,
+    /// then one after each call (or each group of calls). The series is cut into four segments; growth is sustained
+    /// when the floor (minimum) of every segment is higher than the previous one, and absent when the last floor is no
+    /// higher than the first. Growth that stops, or steps sparser than a quarter of the series, is inconclusive.
+    /// </summary>
+    /// <param name="liveBytes">At least 3 values.</param>
+    /// <param name="maxGrowthPerIteration">Growth per step, in bytes, that is tolerated.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="liveBytes"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 3 values, or a negative allowance.</exception>
+    public static GrowthVerdict Analyze(IReadOnlyList<long> liveBytes, long maxGrowthPerIteration = 0)
+    {
+        ArgumentNullException.ThrowIfNull(liveBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(liveBytes.Count, 3, nameof(liveBytes) + ".Count");
+        ArgumentOutOfRangeException.ThrowIfNegative(maxGrowthPerIteration);
+        var values = liveBytes.ToArray();
+        var decision = GrowthRule.Decide(values, maxGrowthPerIteration);
+        return new GrowthVerdict(
+            decision.Kind == GrowthKind.Growth,
+            decision.Kind == GrowthKind.NoGrowth ? 0 : decision.BytesPerIteration,
+            decision.Kind.ToString());
+    }
+}
+
+/// <summary>What <see cref="GrowthAnalysis.Analyze"/> found.</summary>
+/// <param name="IsGrowing">True when the growth is sustained: every segment's floor rose.</param>
+/// <param name="BytesPerIteration">Fitted growth of the floor per step, 0 when it did not grow.</param>
+/// <param name="Kind"><c>NoGrowth</c>, <c>Growth</c> or <c>Inconclusive</c> (it rose, but not in every segment).</param>
+public sealed record GrowthVerdict(bool IsGrowing, double BytesPerIteration, string Kind);
