@@ -42,7 +42,10 @@ public sealed class LeakReport
     /// <summary>The heap diff, last snapshot against the first, grouped as asked; empty when no snapshots were taken.</summary>
     public IReadOnlyList<TypeDelta> Diff { get; internal init; } = [];
 
-    /// <summary>The groups that grew in step with the iterations, in every interval between snapshots: the leak.</summary>
+    /// <summary>
+    /// The groups that grew in step with the iterations, in every interval between snapshots: the leak. The outermost
+    /// leaked type (closest to the GC root) comes first; the headline names it.
+    /// </summary>
     public IReadOnlyList<TypeDelta> GrowingTypes { get; internal init; } = [];
 
     /// <summary>How the growing types are held, most shared path first.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MemoryAssertions.Measuring;
+using MemoryAssertions.Retention;
 using MemoryAssertions.Snapshots;
 
 namespace MemoryAssertions;
@@ -201,21 +202,14 @@ internal sealed class LeakRun
                     kept);
             }
 
-            var paths = new List<RetentionPath>();
-            if (_options.GroupBy == GroupBy.Type)
+            IReadOnlyList<RetentionPath> paths = [];
+            IReadOnlyList<TypeDelta> ordered = growing;
+            if (_options.GroupBy == GroupBy.Type && _options.MaxRetentionPaths > 0)
             {
-                foreach (var type in growing.OrderByDescending(g => g.BytesDelta))
-                {
-                    if (paths.Count >= _options.MaxRetentionPaths)
-                    {
-                        break;
-                    }
-
-                    paths.AddRange(snapshots[2]!.RetentionPaths(type.Key, 1));
-                }
+                (paths, ordered) = PathSelection.Select(snapshots[2]!, growing, _options.MaxRetentionPaths);
             }
 
-            return Leak(live, done, decision, reason: null, route, note, diff, growing, paths, snapshotIterations, kept, stopwatch);
+            return Leak(live, done, decision, reason: null, route, note, diff, ordered, paths, snapshotIterations, kept, stopwatch);
         }
         finally
         {

@@ -36,7 +36,7 @@ internal static class ReportBuilder
         var what = "";
         if (report.GrowingTypes.Count > 0 && report.SnapshotIterations > 0)
         {
-            var top = report.GrowingTypes.OrderByDescending(g => g.BytesDelta).First();
+            var top = report.GrowingTypes[0];
             what = " (" + Rate(top.CountDelta, report.SnapshotIterations, top.Key) + ")";
         }
 
@@ -83,7 +83,7 @@ internal static class ReportBuilder
         }
 
         var growing = new HashSet<string>(report.GrowingTypes.Select(g => g.Key), StringComparer.Ordinal);
-        var rows = report.GrowingTypes.OrderByDescending(g => g.BytesDelta)
+        var rows = report.GrowingTypes
             .Concat(report.Diff.Where(d => !growing.Contains(d.Key) && d.BytesDelta > 0))
             .Take(MaxDiffRows)
             .ToArray();

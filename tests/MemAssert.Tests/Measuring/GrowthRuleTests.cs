@@ -1,0 +1,124 @@
+using MemoryAssertions.Measuring;
+
+namespace MemoryAssertions.Tests.Measuring;
+
+/// <summary>The decision rule on synthetic live-bytes series: growth that stops is not a leak; sustained growth is.</summary>
+public sealed class GrowthRuleTests
+{
+    private const long Base = 2_000_000;
+
+    private static long[] Series(int iterations, Func<int, long> valueAt) =>
+        Enumerable.Range(0, iterations + 1).Select(i => Base + valueAt(i)).ToArray();
+
+    [Fact]
+    public void Flat_series_is_no_growth()
+    {
+        var decision = GrowthRule.Decide(Series(20, _ => 0), 0);
+        Assert.Equal(GrowthKind.NoGrowth, decision.Kind);
+        Assert.Equal(0, decision.BytesPerIteration);
+    }
+
+    [Fact]
+    public void Linear_growth_of_one_small_object_per_iteration_is_growth()
+    {
+        var decision = GrowthRule.Decide(Series(20, i => 24L * i), 0);
+        Assert.Equal(GrowthKind.Growth, decision.Kind);
+        Assert.InRange(decision.BytesPerIteration, 23.9, 24.1);
+    }
+
+    [Fact]
+    public void Linear_growth_with_a_list_doubling_its_array_is_still_growth()
+    {
+        // A static List<object>: 24 B per call, plus the backing array doubling at 4, 8, 16, 32.
+        var series = Series(40, i => (24L * i) + (i >= 4 ? 56 : 0) + (i >= 8 ? 88 : 0) + (i >= 16 ? 152 : 0) + (i >= 32 ? 280 : 0));
+        Assert.Equal(GrowthKind.Growth, GrowthRule.Decide(series, 0).Kind);
+    }
+
+    [Fact]
+    public void One_step_then_flat_is_not_growth()
+    {
+        // A list doubling once, a lazy static created on the third call.
+        var decision = GrowthRule.Decide(Series(20, i => i >= 3 ? 4_096 : 0), 0);
+        Assert.NotEqual(GrowthKind.Growth, decision.Kind);
+    }
+
+    [Fact]
+    public void Plateau_a_cache_filling_then_full_is_inconclusive_not_growth()
+    {
+        var decision = GrowthRule.Decide(Series(20, i => Math.Min(i, 8) * 100L), 0);
+        Assert.Equal(GrowthKind.Inconclusive, decision.Kind);
+    }
+
+    [Fact]
+    public void Plateau_seen_over_a_longer_run_never_becomes_growth()
+    {
+        foreach (var n in new[] { 40, 80 })
+        {
+            Assert.NotEqual(GrowthKind.Growth, GrowthRule.Decide(Series(n, i => Math.Min(i, 12) * 100L), 0).Kind);
+        }
+    }
+
+    [Fact]
+    public void Sparse_leak_every_tenth_call_is_inconclusive_at_20_and_growth_at_80()
+    {
+        Func<int, long> sparse = i => 24L * (i / 10);
+        Assert.Equal(GrowthKind.Inconclusive, GrowthRule.Decide(Series(20, sparse), 0).Kind);
+        var decision = GrowthRule.Decide(Series(80, sparse), 0);
+        Assert.Equal(GrowthKind.Growth, decision.Kind);
+        Assert.InRange(decision.BytesPerIteration, 2.0, 3.0);
+    }
+
+    [Fact]
+    public void Noise_that_only_ever_adds_bytes_at_random_iterations_is_not_growth()
+    {
+        // Other threads add bytes at the instant of a GC, never take any away from the floor.
+        // Rarely a segment is noisy throughout and the series reads as inconclusive (the run is then extended);
+        // it never reads as sustained growth.
+        var random = new Random(1234);
+        var noGrowth = 0;
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var noisy = Series(20, _ => random.Next(4) == 0 ? random.Next(1, 50_000) : 0);
+            var kind = GrowthRule.Decide(noisy, 0).Kind;
+            Assert.NotEqual(GrowthKind.Growth, kind);
+            noGrowth += kind == GrowthKind.NoGrowth ? 1 : 0;
+        }
+
+        Assert.True(noGrowth >= 190, $"{noGrowth} of 200 read as no growth");
+    }
+
+    [Fact]
+    public void Noise_on_top_of_linear_growth_is_still_growth()
+    {
+        var random = new Random(99);
+        for (var trial = 0; trial < 100; trial++)
+        {
+            var noisy = Series(20, i => (80_024L * i) + (random.Next(3) == 0 ? random.Next(1, 30_000) : 0));
+            Assert.Equal(GrowthKind.Growth, GrowthRule.Decide(noisy, 0).Kind);
+        }
+    }
+
+    [Fact]
+    public void A_shrinking_heap_is_no_growth()
+    {
+        Assert.Equal(GrowthKind.NoGrowth, GrowthRule.Decide(Series(20, i => -100L * i), 0).Kind);
+    }
+
+    [Fact]
+    public void Growth_within_the_allowance_is_no_growth_and_above_it_is_growth()
+    {
+        var series = Series(20, i => 100L * i);
+        Assert.Equal(GrowthKind.NoGrowth, GrowthRule.Decide(series, 100).Kind);
+        Assert.Equal(GrowthKind.Growth, GrowthRule.Decide(series, 99).Kind);
+    }
+
+    [Fact]
+    public void The_public_analysis_gives_the_same_verdicts()
+    {
+        Assert.True(GrowthAnalysis.Analyze(Series(20, i => 24L * i)).IsGrowing);
+        Assert.False(GrowthAnalysis.Analyze(Series(20, _ => 0)).IsGrowing);
+        Assert.Equal("Inconclusive", GrowthAnalysis.Analyze(Series(20, i => Math.Min(i, 8) * 100L)).Kind);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GrowthAnalysis.Analyze([1, 2]));
+        Assert.Throws<ArgumentNullException>(() => GrowthAnalysis.Analyze(null!));
+    }
+}

@@ -1,0 +1,23 @@
+using PublicApiGenerator;
+
+namespace MemoryAssertions.Tests;
+
+/// <summary>The public API of the core package, pinned: a change shows up as a diff against Approved/MemAssert.PublicApi.approved.txt.</summary>
+public sealed class PublicApiTests
+{
+    [Fact]
+    public void Public_api_is_approved()
+    {
+        var api = typeof(MemAssert).Assembly.GeneratePublicApi(new ApiGeneratorOptions { ExcludeAttributes = ["System.Runtime.Versioning.TargetFrameworkAttribute", "System.Reflection.AssemblyMetadataAttribute"] })
+            .ReplaceLineEndings("\n");
+        var approved = Path.Combine(AppContext.BaseDirectory, "Approved", "MemAssert.PublicApi.approved.txt");
+        if (!File.Exists(approved) || File.ReadAllText(approved).ReplaceLineEndings("\n") != api)
+        {
+            var received = Path.Combine(SourceDirectory(), "Approved", "MemAssert.PublicApi.received.txt");
+            File.WriteAllText(received, api);
+            Assert.Fail($"The public API changed; see {received}. Review it and rename it to .approved.txt to accept.");
+        }
+    }
+
+    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+}

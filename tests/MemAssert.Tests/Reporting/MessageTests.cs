@@ -1,0 +1,139 @@
+using System.Runtime.InteropServices;
+using MemoryAssertions.Tests.Scenarios;
+using MemoryAssertions.Tests.Snapshots;
+
+namespace MemoryAssertions.Tests.Reporting;
+
+/// <summary>What a failing check says, and what it must never say or leave behind.</summary>
+[Collection(HeapCollection.Name)]
+public sealed class MessageTests : IDisposable
+{
+    private static readonly LeakOptions Quick = new() { Iterations = 12 };
+
+    public void Dispose() => Holders.Reset();
+
+    [Fact]
+    public void Names_the_leaking_type_and_the_static_field_that_holds_it()
+    {
+        var leak = Assert.Throws<MemoryLeakException>(() => MemAssert.NoLeak(Leaks.StaticList, Quick));
+        Assert.StartsWith("`Leaks.StaticList` leaked ~", leak.Message, StringComparison.Ordinal);
+        Assert.Contains("(1 × MemoryAssertions.Tests.Scenarios.LeakedItem)", leak.Message, StringComparison.Ordinal);
+        Assert.Contains("static field MemoryAssertions.Tests.Scenarios.Holders.Items", leak.Message, StringComparison.Ordinal);
+        Assert.Contains("→ ._items MemoryAssertions.Tests.Scenarios.LeakedItem[]", leak.Message, StringComparison.Ordinal);
+        var path = Assert.Single(leak.Report!.RetentionPaths);
+        Assert.Equal(RootKind.StaticField, path.RootKind);
+        Assert.Equal(path.TotalInstances, path.Instances);
+    }
+
+    [Fact]
+    public void Names_the_static_event_a_forgotten_handler_hangs_on()
+    {
+        var leak = Assert.Throws<MemoryLeakException>(() => MemAssert.NoLeak(Leaks.EventHandlerNeverRemoved, Quick));
+        Assert.Contains("static event MemoryAssertions.Tests.Scenarios.Publisher.Tick", leak.Message, StringComparison.Ordinal);
+        Assert.Contains(leak.Report!.RetentionPaths, p => p.RootKind == RootKind.StaticEvent && p.Hops[^1].TypeName == typeof(Subscriber).FullName);
+    }
+
+    [Fact]
+    public void A_leaked_secret_string_never_appears_in_the_report()
+    {
+        var secret = "s3cr3t-" + Guid.NewGuid().ToString("N");
+        var count = 0;
+        var leak = Assert.Throws<MemoryLeakException>(() => MemAssert.NoLeak(() => Leaks.Secret(secret + (count++)), Quick));
+        Assert.Contains(typeof(SecretHolder).FullName!, leak.Message, StringComparison.Ordinal);
+        Assert.Contains("System.String", leak.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", leak.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret[7..], leak.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nothing_over_1_MB_is_left_in_the_temp_folder_after_a_pass_a_leak_and_a_throwing_delegate()
+    {
+        using var temp = new ScopedTempFolder();
+        MemAssert.NoLeak(Clean.GarbageOnly, Quick);
+        Assert.Throws<MemoryLeakException>(() => MemAssert.NoLeak(Leaks.LargeObject, Quick));
+        Assert.Throws<InvalidOperationException>(() => MemAssert.NoLeak(() => throw new InvalidOperationException("boom"), Quick));
+
+        // A delegate that throws during the heap confirmation, after the first snapshot was taken: 3 warm-up, 12
+        // iterations, 12 more to see the growth twice, then the first snapshot.
+        var calls = 0;
+        Assert.Throws<InvalidOperationException>(() => MemAssert.NoLeak(
+            () =>
+            {
+                Leaks.LargeObject();
+                if (++calls > 3 + 12 + 12 + 2)
+                {
+                    throw new InvalidOperationException("late");
+                }
+            },
+            Quick));
+        Assert.Empty(temp.FilesOver(1024 * 1024));
+        Assert.Empty(temp.Entries());
+    }
+
+    [Fact]
+    public void Kept_snapshots_are_owner_only_and_where_the_user_asked()
+    {
+        var keep = Path.Combine(Path.GetTempPath(), "memassert-keep-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var leak = Assert.Throws<MemoryLeakException>(() => MemAssert.NoLeak(Leaks.StaticList, Quick with { KeepSnapshotsIn = keep }));
+            var kept = leak.Report!.KeptFiles;
+            Assert.Equal(3, kept.Count);
+            Assert.All(kept, file =>
+            {
+                Assert.Equal(keep, Path.GetDirectoryName(file));
+                Assert.True(new FileInfo(file).Length > 1024 * 1024);
+                if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                {
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+                }
+            });
+            Assert.Contains("Kept snapshot: " + kept[0], leak.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(keep))
+            {
+                Directory.Delete(keep, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Without_snapshots_the_verdict_comes_from_live_bytes_and_the_report_says_why()
+    {
+        var report = MemAssert.Measure(Leaks.LargeObject, Quick with { Snapshots = SnapshotRoute.None });
+        Assert.True(report.IsLeak);
+        Assert.Empty(report.Diff);
+        Assert.Empty(report.RetentionPaths);
+        Assert.Contains("No heap diff or retention paths: snapshots were turned off", report.Text, StringComparison.Ordinal);
+        Assert.Contains("heap snapshots were not available to confirm it", report.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_data_access_component_is_reported_plainly_and_the_verdict_stands()
+    {
+        MemoryAssertions.Tests.Snapshots.ClrRuntimeFactoryTestSeam.DacPath = "/nonexistent/libmscordaccore.so";
+        try
+        {
+            var report = MemAssert.Measure(Leaks.LargeObject, Quick with { Snapshots = SnapshotRoute.Dump });
+            Assert.True(report.IsLeak);
+            Assert.Contains("data access component", report.SnapshotsUnavailableReason, StringComparison.Ordinal);
+            Assert.Contains("No heap diff or retention paths:", report.Text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            MemoryAssertions.Tests.Snapshots.ClrRuntimeFactoryTestSeam.DacPath = null;
+        }
+    }
+
+    [Fact]
+    public void A_passing_report_says_so_and_carries_the_series()
+    {
+        var report = MemAssert.NoLeak(Clean.NoOp, Quick);
+        Assert.False(report.IsLeak);
+        Assert.Equal(13, report.LiveBytes.Count);
+        Assert.StartsWith("`Clean.NoOp` did not leak over 12 iterations.", report.Text, StringComparison.Ordinal);
+        Assert.Equal(0, report.GrowthPerIteration);
+    }
+}
