@@ -1,0 +1,27 @@
+using MemoryAssertions.BenchmarkDotNet.InProcess;
+
+#pragma warning disable CA1050 // The runtime looks for a type named StartupHook in the global namespace.
+
+/// <summary>
+/// Loaded by the runtime in the benchmark process when the host set <c>DOTNET_STARTUP_HOOKS</c> to this assembly
+/// (which <see cref="MemoryAssertions.BenchmarkDotNet.MemoryTrendDiagnoser"/> does, and only for the process it diagnoses).
+/// </summary>
+internal static class StartupHook
+{
+    /// <summary>The environment variable naming the file the benchmark process writes its readings to.</summary>
+    internal const string OutputVariable = "MEMASSERT_TREND_OUTPUT";
+
+    private static TrendProbe? s_probe;
+
+    /// <summary>Called by the runtime before <c>Main</c>.</summary>
+    public static void Initialize()
+    {
+        var output = Environment.GetEnvironmentVariable(OutputVariable);
+        if (!string.IsNullOrEmpty(output))
+        {
+            s_probe = new TrendProbe(output);
+        }
+    }
+
+    internal static bool IsListening => s_probe is not null;
+}
