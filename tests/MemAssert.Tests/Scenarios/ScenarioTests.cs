@@ -1,28 +1,32 @@
+using Xunit.Abstractions;
+
 namespace MemoryAssertions.Tests.Scenarios;
 
 /// <summary>
 /// Real leaks must fail and real non-leaks must pass, every time: each scenario runs three times.
 /// </summary>
 [Collection(HeapCollection.Name)]
-public sealed class ScenarioTests : IDisposable
+public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
 {
     public static TheoryData<int> Runs => [1, 2, 3];
 
     public void Dispose() => Holders.Reset();
 
-    private static MemoryLeakException AssertLeak(Action action, string leakedType, LeakOptions? options = null)
+    private MemoryLeakException AssertLeak(Action action, string leakedType, LeakOptions? options = null)
     {
         var leak = Assert.Throws<MemoryLeakException>(() => MemAssert.NoLeak(action, options));
         var report = leak.Report!;
+        output.WriteLine(report.Text);
         Assert.True(report.IsLeak);
         Assert.Contains(report.GrowingTypes, g => g.Key == leakedType);
         Assert.Contains(leakedType, leak.Message, StringComparison.Ordinal);
         return leak;
     }
 
-    private static void AssertNoLeak(Action action, LeakOptions? options = null)
+    private void AssertNoLeak(Action action, LeakOptions? options = null)
     {
         var report = MemAssert.NoLeak(action, options);
+        output.WriteLine(report.Text);
         Assert.False(report.IsLeak, report.Text);
     }
 
@@ -87,6 +91,7 @@ public sealed class ScenarioTests : IDisposable
     {
         _ = run;
         var leak = await Assert.ThrowsAsync<MemoryLeakException>(() => MemAssert.NoLeakAsync(Leaks.Async));
+        output.WriteLine(leak.Message);
         Assert.Contains(leak.Report!.GrowingTypes, g => g.Key == typeof(AsyncItem).FullName);
     }
 
@@ -169,6 +174,7 @@ public sealed class ScenarioTests : IDisposable
     {
         _ = run;
         var report = await MemAssert.NoLeakAsync(Clean.AsyncNoOp);
+        output.WriteLine(report.Text);
         Assert.False(report.IsLeak);
     }
 
