@@ -17,6 +17,9 @@ internal sealed class LeakRun
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
+    /// <summary>Set while a check runs its delegate: a check started from inside one would wait for itself.</summary>
+    private static readonly AsyncLocal<bool> InsideCheck = new();
+
     private readonly LeakOptions _options;
     private readonly string _expression;
 
@@ -29,9 +32,11 @@ internal sealed class LeakRun
 
     public LeakReport RunSync(Action action, CancellationToken cancellationToken)
     {
+        ThrowIfNested();
         Gate.Wait(cancellationToken);
         try
         {
+            InsideCheck.Value = true;
             // A synchronous body completes every ValueTask synchronously, so this never blocks on a continuation.
             var task = RunCore(
                 () =>
@@ -45,15 +50,18 @@ internal sealed class LeakRun
         }
         finally
         {
+            InsideCheck.Value = false;
             Gate.Release();
         }
     }
 
     public async Task<LeakReport> RunAsync(Func<Task> action, CancellationToken cancellationToken)
     {
+        ThrowIfNested();
         await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            InsideCheck.Value = true;
             return await RunCore(
                     () => new ValueTask(action() ?? throw new InvalidOperationException("The delegate returned a null Task.")),
                     cancellationToken)
@@ -61,7 +69,18 @@ internal sealed class LeakRun
         }
         finally
         {
+            InsideCheck.Value = false;
             Gate.Release();
+        }
+    }
+
+    private static void ThrowIfNested()
+    {
+        if (InsideCheck.Value)
+        {
+            throw new InvalidOperationException(
+                "A MemAssert check was started from inside the code another check is measuring. Checks cannot be nested: " +
+                "the live heap is measured process-wide, so the inner check would wait for the outer one forever.");
         }
     }
 

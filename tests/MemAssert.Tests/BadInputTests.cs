@@ -71,6 +71,27 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_check_started_inside_another_checks_delegate_fails_instead_of_waiting_forever()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => MemAssert.NoLeak(() => MemAssert.NoLeak(Clean.NoOp)));
+        Assert.Contains("cannot be nested", ex.Message, StringComparison.Ordinal);
+
+        // And the gate was released: the next check runs.
+        Assert.False(MemAssert.Measure(Clean.NoOp, new LeakOptions { Iterations = 4 }).IsLeak);
+    }
+
+    [Fact]
+    public async Task An_async_check_started_inside_another_fails_too()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => MemAssert.NoLeakAsync(async () =>
+        {
+            await Task.Yield();
+            await MemAssert.NoLeakAsync(Clean.AsyncNoOp);
+        }));
+        Assert.Contains("cannot be nested", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Cancellation_stops_the_run_between_iterations()
     {
         using var cts = new CancellationTokenSource();
