@@ -1,0 +1,75 @@
+using MemoryAssertions.BenchmarkDotNet;
+
+namespace MemAssert.BenchmarkDotNet.Tests;
+
+public class MemoryTrendDiagnoserTests : IClassFixture<ShortRun>
+{
+    private readonly ShortRun _run;
+
+    public MemoryTrendDiagnoserTests(ShortRun run) => _run = run;
+
+    [Fact]
+    public void Both_benchmarks_ran_and_every_workload_iteration_was_measured()
+    {
+        Assert.True(_run.Summary.Reports.All(r => r.Success), _run.Console.GetLog());
+        foreach (var method in new[] { nameof(Targets.Clean), nameof(Targets.Leaking) })
+        {
+            var result = MemoryTrendDiagnoser.Default.GetResult(_run.Case(method));
+            Assert.NotNull(result);
+            Assert.Equal(ShortRun.Iterations, result.LiveBytes.Count);
+            Assert.Equal(ShortRun.OperationsPerIteration, result.OperationsPerIteration);
+            Assert.NotNull(result.Verdict);
+        }
+    }
+
+    [Fact]
+    public void A_benchmark_that_only_allocates_retains_nothing_and_is_not_a_leak()
+    {
+        var result = MemoryTrendDiagnoser.Default.GetResult(_run.Case(nameof(Targets.Clean)))!;
+
+        Assert.False(result.IsLeak, string.Join(", ", result.LiveBytes));
+        Assert.InRange(result.RetainedBytesPerOperation, 0, 8);
+        Assert.Equal("No", _run.Cell(nameof(Targets.Clean), "Leak"));
+        Assert.Contains(_run.Cell(nameof(Targets.Clean), "Retained/op"), new[] { "-", "0 B" });
+    }
+
+    [Fact]
+    public void A_benchmark_that_keeps_what_it_allocates_retains_that_per_operation_and_is_a_leak()
+    {
+        var result = MemoryTrendDiagnoser.Default.GetResult(_run.Case(nameof(Targets.Leaking)))!;
+
+        Assert.True(result.IsLeak, string.Join(", ", result.LiveBytes));
+        Assert.InRange(result.RetainedBytesPerOperation, Targets.RetainedPerOperation * 0.95, Targets.RetainedPerOperation * 1.10);
+        Assert.Equal("Yes", _run.Cell(nameof(Targets.Leaking), "Leak"));
+        Assert.EndsWith("KB", _run.Cell(nameof(Targets.Leaking), "Retained/op"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_heap_trend_rises_step_by_step_for_the_leaking_benchmark()
+    {
+        var leaking = _run.Cell(nameof(Targets.Leaking), "Heap trend");
+        var clean = _run.Cell(nameof(Targets.Clean), "Heap trend");
+
+        Assert.Equal(ShortRun.Iterations, leaking.Length);
+        Assert.Equal(ShortRun.Iterations, clean.Length);
+        Assert.Equal('▁', leaking[0]);
+        Assert.Equal('█', leaking[^1]);
+        Assert.Equal(leaking.Order().ToArray(), leaking.ToArray());
+    }
+
+    [Fact]
+    public void The_columns_appear_in_the_console_summary_and_the_exported_markdown()
+    {
+        foreach (var text in new[] { _run.Console.GetLog(), _run.Markdown })
+        {
+            var header = text.Split('\n').First(l => l.Contains("| Method", StringComparison.Ordinal));
+            Assert.Contains("Retained/op", header, StringComparison.Ordinal);
+            Assert.Contains("Heap trend", header, StringComparison.Ordinal);
+            Assert.Contains("Leak", header, StringComparison.Ordinal);
+            var leakingRow = text.Split('\n').First(l => l.StartsWith("| Leaking", StringComparison.Ordinal));
+            Assert.Contains("Yes", leakingRow, StringComparison.Ordinal);
+            var cleanRow = text.Split('\n').First(l => l.StartsWith("| Clean", StringComparison.Ordinal));
+            Assert.Contains("No", cleanRow, StringComparison.Ordinal);
+        }
+    }
+}
