@@ -1,0 +1,33 @@
+using NUnit.Framework;
+using NUnit.Framework.Internal;
+using NUnit.Framework.Internal.Commands;
+
+namespace MemoryAssertions.NUnit;
+
+/// <summary>
+/// Runs the inner command (the test method invocation, inside set-up and tear-down) as the iteration of a leak check.
+/// An exception from the body propagates unchanged, so NUnit records it as it would for a plain test.
+/// </summary>
+internal sealed class NoGrowthCommand(TestCommand innerCommand, LeakOptions options) : DelegatingTestCommand(innerCommand)
+{
+    public override TestResult Execute(TestExecutionContext context)
+    {
+        var test = context.CurrentTest;
+        var expression = $"{test.TypeInfo?.Name ?? test.ClassName}.{test.Name}";
+
+        var report = MemAssert.Measure(() => innerCommand.Execute(context), options, context.CancellationToken, expression);
+
+        foreach (var (path, description) in ReportFiles.For(report, expression))
+        {
+            TestContext.AddTestAttachment(path, description);
+        }
+
+        if (report.IsLeak)
+        {
+            // NUnit's own failure path: records the assertion in the result and throws AssertionException.
+            Assert.Fail(report.Text);
+        }
+
+        return context.CurrentResult;
+    }
+}
