@@ -36,14 +36,15 @@ public sealed class LeakReport
     /// <summary>Fitted growth of the live heap per iteration, in bytes (0 when it did not grow).</summary>
     public double GrowthPerIteration { get; internal init; }
 
-    /// <summary>Iterations run between the first and the last heap snapshot, or 0 when no snapshots were taken.</summary>
+    /// <summary>Calls made between the heap snapshots (two intervals of K calls; a control interval of K GCs without calls lies between them), or 0 when no snapshots were taken.</summary>
     public int SnapshotIterations { get; internal init; }
 
     /// <summary>The heap diff, last snapshot against the first, grouped as asked; empty when no snapshots were taken.</summary>
     public IReadOnlyList<TypeDelta> Diff { get; internal init; } = [];
 
     /// <summary>
-    /// The groups that grew in step with the iterations, in every interval between snapshots: the leak. The outermost
+    /// The groups that grew with the calls (in both call intervals) and not without them (the control interval): the
+    /// leak, with their growth over the call intervals. The outermost
     /// leaked type (closest to the GC root) comes first; the headline names it.
     /// </summary>
     public IReadOnlyList<TypeDelta> GrowingTypes { get; internal init; } = [];

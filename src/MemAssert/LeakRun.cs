@@ -7,7 +7,7 @@ namespace MemoryAssertions;
 
 /// <summary>
 /// One leak check: warm-up, measured iterations with a full GC after each, the growth decision (extending the run while
-/// it is inconclusive), then heap confirmation with three snapshots K iterations apart, and the report.
+/// it is inconclusive), then heap confirmation with four snapshots (K calls, K GCs without calls, K calls), and the report.
 /// </summary>
 /// <remarks>
 /// Checks in one process run one at a time: the live heap is process-wide, so two checks measuring at once would
@@ -143,8 +143,10 @@ internal sealed class LeakRun
     private async ValueTask<LeakReport> ConfirmOnHeap(
         Func<ValueTask> body, long[] live, int done, GrowthDecision decision, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
+        // Four snapshots: K calls, then K full GCs without calls (the control), then K calls again. A leak grows with the
+        // calls and not without them; bytes that other threads or the runtime add grow with time, control included.
         var k = Math.Max(1, decision.SegmentLength);
-        var snapshots = new HeapSnapshot?[3];
+        var snapshots = new HeapSnapshot?[4];
         var kept = new List<string>();
         string? route = null;
         string? note = null;
@@ -152,18 +154,23 @@ internal sealed class LeakRun
         {
             for (var s = 0; s < snapshots.Length; s++)
             {
-                if (s > 0)
+                if (s == 0)
                 {
-                    for (var i = 0; i < k; i++)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        await body().ConfigureAwait(false);
-                        LiveHeap.Settle();
-                    }
+                    LiveHeap.Settle();
                 }
                 else
                 {
-                    LiveHeap.Settle();
+                    var calls = s != ControlSnapshot;
+                    for (var i = 0; i < k; i++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (calls)
+                        {
+                            await body().ConfigureAwait(false);
+                        }
+
+                        LiveHeap.Settle();
+                    }
                 }
 
                 snapshots[s] = HeapSnapshot.Take(_options.Snapshots, _options.KeepSnapshotsIn);
@@ -198,12 +205,15 @@ internal sealed class LeakRun
         try
         {
             var ignore = new TypePatterns(_options.Ignore);
-            var views = snapshots.Select(s => s!.Filter(name => !ignore.IsMatch(name))).ToArray();
             var groupBy = _options.GroupBy;
-            var first = views[0].Statistics(groupBy).ToDictionary(x => x.Key, StringComparer.Ordinal);
-            var middle = views[1].Statistics(groupBy).ToDictionary(x => x.Key, StringComparer.Ordinal);
-            var diff = views[2].CompareTo(views[0], groupBy);
-            var growing = diff.Where(d => InStep(first.GetValueOrDefault(d.Key), middle.GetValueOrDefault(d.Key), d)).ToArray();
+            var stats = snapshots
+                .Select(s => s!.Filter(name => !ignore.IsMatch(name)).Statistics(groupBy).ToDictionary(x => x.Key, StringComparer.Ordinal))
+                .ToArray();
+            var diff = snapshots[3]!.Filter(name => !ignore.IsMatch(name)).CompareTo(snapshots[0]!.Filter(name => !ignore.IsMatch(name)), groupBy);
+            var growing = diff
+                .Select(d => GrowsWithCalls(d.Key, stats))
+                .OfType<TypeDelta>()
+                .ToArray();
             var snapshotIterations = 2 * k;
             if (growing.Length == 0)
             {
@@ -211,8 +221,8 @@ internal sealed class LeakRun
                     live,
                     done,
                     decision,
-                    $"the live heap rose, but no type grew in step with the iterations across 3 heap snapshots {k} iterations apart " +
-                    "(the bytes came from elsewhere: other threads, caches filling, runtime data)",
+                    $"the live heap rose, but no type grew with the calls in heap snapshots {k} calls apart " +
+                    "(what grew came from elsewhere: other threads, caches filling, runtime data)",
                     stopwatch,
                     route,
                     note,
@@ -239,16 +249,32 @@ internal sealed class LeakRun
         }
     }
 
+    /// <summary>Index of the snapshot taken after the control interval (full GCs, no calls).</summary>
+    private const int ControlSnapshot = 2;
+
     /// <summary>
-    /// A group grows in step when its count rose in both intervals (or, for a group whose objects grow rather than
-    /// multiply, its bytes rose in both while its count never fell). Noise does not rise twice in a row by chance
-    /// once the heap is settled.
+    /// The group's growth over the two call intervals when it grows with the calls: its count rose in both call
+    /// intervals (or, for objects that grow in place, its bytes rose in both while its count never fell) and rose by
+    /// less than half as much in the control interval. Otherwise null.
     /// </summary>
-    private static bool InStep(TypeStatistic? first, TypeStatistic? middle, TypeDelta last)
+    private static TypeDelta? GrowsWithCalls(string key, Dictionary<string, TypeStatistic>[] stats)
     {
-        long c0 = first?.Count ?? 0, c1 = middle?.Count ?? 0, c2 = last.Count;
-        long b0 = first?.Bytes ?? 0, b1 = middle?.Bytes ?? 0, b2 = last.Bytes;
-        return (c0 < c1 && c1 < c2) || (c0 <= c1 && c1 <= c2 && b0 < b1 && b1 < b2);
+        var c = new long[4];
+        var b = new long[4];
+        for (var s = 0; s < 4; s++)
+        {
+            if (stats[s].TryGetValue(key, out var stat))
+            {
+                c[s] = stat.Count;
+                b[s] = stat.Bytes;
+            }
+        }
+
+        long c1 = c[1] - c[0], control = c[2] - c[1], c2 = c[3] - c[2];
+        long b1 = b[1] - b[0], controlBytes = b[2] - b[1], b2 = b[3] - b[2];
+        var byCount = c1 > 0 && c2 > 0 && control * 2 < Math.Min(c1, c2);
+        var byBytes = c1 >= 0 && c2 >= 0 && control <= 0 && b1 > 0 && b2 > 0 && controlBytes * 2 < Math.Min(b1, b2);
+        return byCount || byBytes ? new TypeDelta(key, c[3], b[3], c1 + c2, b1 + b2) : null;
     }
 
     private LeakReport Pass(

@@ -99,8 +99,9 @@ internal static class ReportBuilder
             _ => "Type",
         };
         text.AppendLine();
-        text.Append("Heap diff over ").Append(report.SnapshotIterations.ToString(CultureInfo.InvariantCulture))
-            .Append(" iterations (3 snapshots, by ").Append(header.ToLowerInvariant()).AppendLine("; * = grew in step with the iterations):");
+        text.Append("Heap diff by ").Append(header.ToLowerInvariant()).Append(" over ")
+            .Append(report.SnapshotIterations.ToString(CultureInfo.InvariantCulture))
+            .AppendLine(" iterations (* = grew with the calls and not without them):");
 
         var table = new List<string[]> { new[] { "", header, "Δcount", "Δbytes", "per iteration" } };
         foreach (var row in rows)
@@ -176,6 +177,13 @@ internal static class ReportBuilder
         {
             text.Append("Snapshots: ").Append(route).Append(" route");
             text.Append(route == "live" ? " (read in place, nothing written to disk)" : " (heap dump in a private temp folder, deleted after reading)");
+            if (report.SnapshotIterations > 0)
+            {
+                var k = (report.SnapshotIterations / 2).ToString(CultureInfo.InvariantCulture);
+                text.Append("; 4 snapshots: after ").Append(k).Append(" iterations, ").Append(k)
+                    .Append(" full GCs without calls (the control), and ").Append(k).Append(" iterations more");
+            }
+
             if (report.SnapshotNote is { } note)
             {
                 text.Append("; ").Append(note);
