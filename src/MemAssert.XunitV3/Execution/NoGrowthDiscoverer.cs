@@ -1,0 +1,28 @@
+using Xunit.Sdk;
+using Xunit.v3;
+
+namespace MemoryAssertions.XunitV3.Execution;
+
+/// <summary>Finds <see cref="NoGrowthAttribute"/> methods: a fact whose test case measures the body.</summary>
+public sealed class NoGrowthDiscoverer : FactDiscoverer
+{
+    /// <inheritdoc />
+    protected override IXunitTestCase CreateTestCase(ITestFrameworkDiscoveryOptions discoveryOptions, IXunitTestMethod testMethod, IFactAttribute factAttribute)
+    {
+        var details = TestIntrospectionHelper.GetTestCaseDetails(discoveryOptions, SerialCollection.Rehome(testMethod), factAttribute);
+        return new NoGrowthTestCase(
+            details.ResolvedTestMethod,
+            details.TestCaseDisplayName,
+            details.UniqueID,
+            details.Explicit,
+            details.SkipExceptions,
+            details.SkipReason,
+            details.SkipType,
+            details.SkipUnless,
+            details.SkipWhen,
+            testMethod.Traits.ToDictionary(t => t.Key, t => new HashSet<string>(t.Value), StringComparer.OrdinalIgnoreCase),
+            sourceFilePath: details.SourceFilePath,
+            sourceLineNumber: details.SourceLineNumber,
+            timeout: details.Timeout);
+    }
+}

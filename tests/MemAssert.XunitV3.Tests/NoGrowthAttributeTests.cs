@@ -1,0 +1,106 @@
+using MemAssert.XunitV3.Tests.Targets;
+using MemoryAssertions.XunitV3;
+using Xunit.Sdk;
+using Xunit;
+
+namespace MemAssert.XunitV3.Tests;
+
+public class NoGrowthAttributeTests
+{
+    [Fact]
+    public async Task A_clean_test_passes_and_runs_its_body_per_iteration_on_one_instance()
+    {
+        Calls.Reset();
+
+        var outcome = Assert.Single(await XunitRun.RunAsync(typeof(CleanTarget)));
+
+        Assert.Equal("Passed", outcome.Result);
+        Assert.Equal(1, Calls.Constructed);
+        Assert.Equal(1, Calls.Disposed);
+        Assert.True(Calls.Bodies >= 2 + 8, $"the body ran {Calls.Bodies} times; expected warm-up 2 + at least 8 iterations");
+        Assert.Single(Calls.Instances);
+    }
+
+    [Fact]
+    public async Task An_async_test_passes()
+    {
+        var outcome = Assert.Single(await XunitRun.RunAsync(typeof(AsyncCleanTarget)));
+
+        Assert.Equal("Passed", outcome.Result);
+    }
+
+    [Fact]
+    public async Task A_leaking_test_fails_as_an_assertion_with_the_report_as_message_and_attachment()
+    {
+        var kept = Path.Combine(AppContext.BaseDirectory, LeakingTarget.KeptIn);
+        try
+        {
+            var outcome = Assert.Single(await XunitRun.RunAsync(typeof(LeakingTarget)));
+
+            Assert.Equal("Failed", outcome.Result);
+            Assert.Equal(FailureCause.Assertion, outcome.Cause);
+            Assert.Equal(typeof(NoGrowthException).FullName, outcome.ExceptionType);
+            Assert.True(typeof(XunitException).IsAssignableFrom(typeof(NoGrowthException)));
+            Assert.StartsWith("`LeakingTarget.Keeps_a_widget_per_call` leaked", outcome.Message, StringComparison.Ordinal);
+            Assert.Contains(nameof(LeakedWidget), outcome.Message, StringComparison.Ordinal);
+
+            Assert.Equal(outcome.Message, outcome.Attachments["MemAssert leak report"].AsString());
+            var paths = outcome.Attachments["MemAssert kept snapshots"].AsString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.NotEmpty(paths);
+            Assert.All(paths, p => Assert.True(File.Exists(p), p));
+        }
+        finally
+        {
+            if (Directory.Exists(kept))
+            {
+                Directory.Delete(kept, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_throwing_test_fails_with_its_own_exception()
+    {
+        var outcomes = await XunitRun.RunAsync(typeof(ThrowingTarget), typeof(AsyncThrowingTarget));
+
+        var sync = Assert.Single(outcomes, o => o.Name == nameof(ThrowingTarget.Throws));
+        Assert.Equal("Failed", sync.Result);
+        Assert.Equal(typeof(InvalidOperationException).FullName, sync.ExceptionType);
+        Assert.Equal("boom from the test body", sync.Message);
+
+        var async = Assert.Single(outcomes, o => o.Name == nameof(AsyncThrowingTarget.Throws_after_an_await));
+        Assert.Equal("Failed", async.Result);
+        Assert.Equal(typeof(FormatException).FullName, async.ExceptionType);
+        Assert.Equal("async boom from the test body", async.Message);
+    }
+
+    [Fact]
+    public async Task Growth_within_MaxGrowthPerIteration_passes()
+    {
+        var outcome = Assert.Single(await XunitRun.RunAsync(typeof(IgnoredLeakTarget)));
+
+        Assert.Equal("Passed", outcome.Result);
+    }
+
+    [Fact]
+    public async Task A_test_runs_in_the_serial_collection_unless_its_class_names_a_collection()
+    {
+        var outcomes = await XunitRun.RunAsync(typeof(CleanTarget), typeof(OwnCollectionTarget));
+
+        Assert.Equal("MemAssert [NoGrowth] (runs alone)", Assert.Single(outcomes, o => o.Name == nameof(CleanTarget.Builds_and_drops_a_list)).CollectionName);
+        Assert.Equal("MemAssert own collection", Assert.Single(outcomes, o => o.Name == nameof(OwnCollectionTarget.Does_nothing)).CollectionName);
+    }
+
+    [Fact]
+    public async Task A_clean_test_passes_while_a_busy_test_runs_beside_it()
+    {
+        Neighbours.Reset();
+
+        var outcomes = await XunitRun.RunAsync(typeof(CheckBesideNeighbour), typeof(BusyNeighbour));
+
+        Assert.All(outcomes, o => Assert.Equal("Passed", o.Result));
+        Assert.Equal(2, outcomes.Count);
+        Assert.Equal("Neighbours: the check", Assert.Single(outcomes, o => o.Name == nameof(CheckBesideNeighbour.Builds_and_drops_a_dictionary)).CollectionName);
+        Assert.True(Neighbours.NeighbourRounds > 0);
+    }
+}

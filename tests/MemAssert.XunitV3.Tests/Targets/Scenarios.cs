@@ -1,0 +1,181 @@
+using MemoryAssertions.XunitV3;
+using Xunit;
+
+// Target test classes: run only when a test below runs them through xUnit explicitly. They are internal, and xUnit v2
+// discovers exported (public) types only, so the normal test run does not pick them up.
+#pragma warning disable xUnit1000 // Test classes must be public: internal on purpose, see above.
+
+namespace MemAssert.XunitV3.Tests.Targets;
+
+/// <summary>What the leaking target holds on to: one per iteration (with a 1 KB payload), in a static list.</summary>
+internal sealed class LeakedWidget
+{
+    public LeakedWidget(int id) => Id = id;
+
+    public int Id { get; }
+
+    public byte[] Payload { get; } = new byte[1024];
+}
+
+/// <summary>Counts what ran once and what ran per iteration.</summary>
+internal static class Calls
+{
+    public static int Constructed;
+    public static int Bodies;
+    public static int Disposed;
+    public static readonly HashSet<object> Instances = [];
+
+    public static void Reset()
+    {
+        Constructed = 0;
+        Bodies = 0;
+        Disposed = 0;
+        lock (Instances)
+        {
+            Instances.Clear();
+        }
+    }
+
+    public static void Body(object instance)
+    {
+        Interlocked.Increment(ref Bodies);
+        lock (Instances)
+        {
+            Instances.Add(instance);
+        }
+    }
+}
+
+internal sealed class CleanTarget : IDisposable
+{
+    public CleanTarget() => Interlocked.Increment(ref Calls.Constructed);
+
+    [NoGrowth(Iterations = 8, Warmup = 2)]
+    public void Builds_and_drops_a_list()
+    {
+        Calls.Body(this);
+        var list = new List<object>();
+        for (var i = 0; i < 1000; i++)
+        {
+            list.Add(new object());
+        }
+
+        GC.KeepAlive(list);
+    }
+
+    public void Dispose() => Interlocked.Increment(ref Calls.Disposed);
+}
+
+internal sealed class AsyncCleanTarget
+{
+    [NoGrowth(Iterations = 8, Warmup = 2)]
+    public async Task Awaits_and_drops_a_buffer()
+    {
+        await Task.Yield();
+        var buffer = new byte[4096];
+        await Task.Delay(1);
+        GC.KeepAlive(buffer);
+    }
+}
+
+internal sealed class LeakingTarget
+{
+    public static readonly List<LeakedWidget> Held = [];
+
+    public const string KeptIn = "memassert-kept-snapshots";
+
+    [NoGrowth(Iterations = 8, KeepSnapshotsIn = KeptIn)]
+    public void Keeps_a_widget_per_call() => Held.Add(new LeakedWidget(Held.Count));
+}
+
+internal sealed class ThrowingTarget
+{
+    [NoGrowth(Iterations = 8)]
+    public void Throws() => throw new InvalidOperationException("boom from the test body");
+}
+
+internal sealed class AsyncThrowingTarget
+{
+    [NoGrowth(Iterations = 8)]
+    public async Task Throws_after_an_await()
+    {
+        await Task.Yield();
+        throw new FormatException("async boom from the test body");
+    }
+}
+
+internal sealed class IgnoredLeakTarget
+{
+    public static readonly List<LeakedWidget> Held = [];
+
+    [NoGrowth(Iterations = 8, MaxGrowthPerIteration = 4096)]
+    public void Keeps_a_widget_per_call_within_the_allowance() => Held.Add(new LeakedWidget(Held.Count));
+}
+
+[Collection("MemAssert own collection")]
+internal sealed class OwnCollectionTarget
+{
+    [NoGrowth(Iterations = 4)]
+    public void Does_nothing()
+    {
+    }
+}
+
+/// <summary>The clean check and a busy neighbour, in two collections that xUnit runs in parallel.</summary>
+internal static class Neighbours
+{
+    public static volatile bool CheckDone;
+    public static int NeighbourRounds;
+    public static readonly ManualResetEventSlim NeighbourStarted = new();
+
+    public static void Reset()
+    {
+        CheckDone = false;
+        NeighbourRounds = 0;
+        NeighbourStarted.Reset();
+    }
+}
+
+[Collection("Neighbours: the check")]
+internal sealed class CheckBesideNeighbour : IDisposable
+{
+    // Measure only once the neighbour is busy (the constructor runs once, before the warm-up).
+    public CheckBesideNeighbour() => Neighbours.NeighbourStarted.Wait(TimeSpan.FromSeconds(20));
+
+    [NoGrowth(Iterations = 10)]
+    public void Builds_and_drops_a_dictionary()
+    {
+        var map = new Dictionary<int, string>();
+        for (var i = 0; i < 200; i++)
+        {
+            map[i] = "x";
+        }
+
+        GC.KeepAlive(map);
+    }
+
+    public void Dispose() => Neighbours.CheckDone = true;
+}
+
+[Collection("Neighbours: the busy one")]
+internal sealed class BusyNeighbour
+{
+    [Fact]
+    public void Allocates_and_drops_until_the_check_is_done()
+    {
+        Neighbours.NeighbourStarted.Set();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Neighbours.CheckDone && DateTime.UtcNow < deadline)
+        {
+            var batch = new List<byte[]>();
+            for (var i = 0; i < 64; i++)
+            {
+                batch.Add(new byte[512]);
+            }
+
+            GC.KeepAlive(batch);
+            Interlocked.Increment(ref Neighbours.NeighbourRounds);
+            Thread.Sleep(1);
+        }
+    }
+}
