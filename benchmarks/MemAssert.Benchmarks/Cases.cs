@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using MemoryAssertions.Measuring;
+
+namespace MemoryAssertions.Benchmarks;
+
+/// <summary>The measurements, each run in a child process of its own (see <see cref="Orchestrator"/>).</summary>
+internal static class Cases
+{
+    private static readonly Action Clean = () =>
+    {
+        // Garbage only: allocates and drops, retains nothing.
+        var buffer = new byte[256];
+        GC.KeepAlive(buffer);
+    };
+
+    private static readonly Action Leaking = () => LeakedRecord.Kept.Add(new LeakedRecord { Id = LeakedRecord.Kept.Count });
+
+    /// <summary>
+    /// The pass path: <c>MemAssert.NoLeak</c> on a clean delegate against the bare floor (the same calls and the same
+    /// Settle — forced compacting full GC, pending finalizers, second full GC — after each, nothing else), alternating
+    /// which goes first, <paramref name="runs"/> times after one warm-up of each.
+    /// </summary>
+    public static void Pass(int objects, int runs)
+    {
+        LiveObjects.Build(objects);
+        var options = LeakOptions.Default;
+        var warm = MemAssert.NoLeak(Clean, options);
+        var iterations = warm.Iterations;
+        Floor(iterations, options.Warmup);
+
+        for (var run = 1; run <= runs; run++)
+        {
+            double floorMs = 0, noLeakMs = 0;
+            long floorPeak = 0, noLeakPeak = 0;
+            var measuredIterations = 0;
+            for (var half = 0; half < 2; half++)
+            {
+                var floorFirst = run % 2 == 1;
+                if ((half == 0) == floorFirst)
+                {
+                    (floorMs, floorPeak) = Timed(() => Floor(iterations, options.Warmup));
+                }
+                else
+                {
+                    LeakReport? report = null;
+                    (noLeakMs, noLeakPeak) = Timed(() => report = MemAssert.NoLeak(Clean, options));
+                    measuredIterations = report!.Iterations;
+                }
+            }
+
+            Emit("pass", objects, run, ("floor_ms", floorMs), ("noleak_ms", noLeakMs), ("ratio", noLeakMs / floorMs),
+                ("iterations", iterations), ("noleak_iterations", measuredIterations),
+                ("floor_peak", floorPeak), ("noleak_peak", noLeakPeak), ("rss", PeakMemory.Resident()));
+        }
+    }
+
+    /// <summary>
+    /// The failure path: from the call of <c>MemAssert.NoLeak</c> on a leaking delegate to the thrown report, with
+    /// heap snapshots taken by <paramref name="route"/>. One per process: the first (cold) leak check of a test run.
+    /// </summary>
+    public static void Fail(int objects, SnapshotRoute route, int run)
+    {
+        LiveObjects.Build(objects);
+        var rssBefore = PeakMemory.Resident();
+        MemoryLeakException? caught = null;
+        var (ms, peak) = Timed(() =>
+        {
+            try
+            {
+                MemAssert.NoLeak(Leaking, new LeakOptions { Snapshots = route });
+            }
+            catch (MemoryLeakException ex)
+            {
+                caught = ex;
+            }
+        });
+
+        var report = caught?.Report;
+        Emit("fail", objects, run, ("route", route.ToString()), ("ms", ms), ("thrown", caught is not null),
+            ("report_route", report?.SnapshotRoute ?? "-"), ("paths", report?.RetentionPaths.Count ?? 0),
+            ("growing", report?.GrowingTypes.Count ?? 0), ("iterations", report?.Iterations ?? 0),
+            ("unavailable", report?.SnapshotsUnavailableReason is null ? "-" : "yes"),
+            ("rss_before", rssBefore), ("peak", peak), ("children_peak", PeakMemory.ChildrenMaxResident()));
+    }
+
+    /// <summary>A process with the heap built, for dotnet-gcdump to collect from; reports its own peak when told to stop.</summary>
+    public static void GcdumpTarget(int objects)
+    {
+        LiveObjects.Build(objects);
+        var rssBefore = PeakMemory.Resident();
+        PeakMemory.Reset();
+        Console.Out.WriteLine("READY " + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        Console.Out.Flush();
+        _ = Console.In.ReadLine();
+        Emit("target", objects, 0, ("rss_before", rssBefore), ("peak", PeakMemory.HighWaterMark()), ("count", LiveObjects.Count));
+    }
+
+    /// <summary>The bare floor: the warm-up calls, then each iteration's call followed by the core's own Settle.</summary>
+    private static void Floor(int iterations, int warmup)
+    {
+        for (var i = 0; i < warmup; i++)
+        {
+            Clean();
+        }
+
+        LiveHeap.Settle();
+        for (var i = 0; i < iterations; i++)
+        {
+            Clean();
+            LiveHeap.Settle();
+        }
+    }
+
+    private static (double Ms, long Peak) Timed(Action action)
+    {
+        PeakMemory.Reset();
+        var stopwatch = Stopwatch.StartNew();
+        action();
+        stopwatch.Stop();
+        return (stopwatch.Elapsed.TotalMilliseconds, PeakMemory.HighWaterMark());
+    }
+
+    private static void Emit(string kind, int objects, int run, params (string Key, object Value)[] fields)
+    {
+        var line = $"RESULT kind={kind} objects={objects} run={run}";
+        foreach (var (key, value) in fields)
+        {
+            line += " " + key + "=" + Convert.ToString(value, CultureInfo.InvariantCulture);
+        }
+
+        Console.Out.WriteLine(line);
+        Console.Out.Flush();
+    }
+}

@@ -1,0 +1,363 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+
+namespace MemoryAssertions.Benchmarks;
+
+/// <summary>
+/// Runs every case in child processes of its own (so that each peak-memory reading covers one operation and no case
+/// inherits another's heap), collects their RESULT lines, and prints medians as Markdown tables.
+/// </summary>
+internal static class Orchestrator
+{
+    private static readonly List<Dictionary<string, string>> Rows = [];
+
+    public static int Run(string[] args)
+    {
+        var sizes = new[] { 100_000, 1_000_000, 5_000_000 };
+        var runs = 5;
+        var cases = new HashSet<string> { "pass", "live", "dump", "gcdump" };
+        string? output = null;
+        string? svg = null;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--sizes":
+                    sizes = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+                    break;
+                case "--runs":
+                    runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+                    break;
+                case "--cases":
+                    cases = [.. args[i + 1].Split(',')];
+                    break;
+                case "--out":
+                    output = args[i + 1];
+                    break;
+                case "--svg":
+                    svg = args[i + 1];
+                    break;
+            }
+        }
+
+        var total = Stopwatch.StartNew();
+        Log($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; sizes {string.Join(", ", sizes)}; {runs} runs");
+        foreach (var size in sizes)
+        {
+            if (cases.Contains("pass"))
+            {
+                Child(["pass", Str(size), Str(runs)]);
+            }
+
+            for (var run = 1; run <= runs; run++)
+            {
+                // Interleaved so that a noisy minute on the shared machine hits every route alike.
+                if (cases.Contains("live"))
+                {
+                    Child(["fail", Str(size), "Live", Str(run)]);
+                }
+
+                if (cases.Contains("dump"))
+                {
+                    Child(["fail", Str(size), "Dump", Str(run)]);
+                }
+
+                if (cases.Contains("gcdump"))
+                {
+                    Gcdump(size, run);
+                }
+            }
+        }
+
+        var text = Tables() + $"\nTotal harness time: {total.Elapsed.TotalMinutes:0.0} min\n";
+        Console.WriteLine();
+        Console.WriteLine(text);
+        if (output is not null)
+        {
+            File.WriteAllText(output, text + "\nRaw rows:\n" + string.Join("\n", Rows.Select(r => string.Join(' ', r.Select(kv => kv.Key + "=" + kv.Value)))) + "\n");
+        }
+
+        if (svg is not null)
+        {
+            File.WriteAllText(svg, Plot());
+        }
+
+        return 0;
+    }
+
+    private static string Plot()
+    {
+        IReadOnlyList<(double, double)> Points(Func<Dictionary<string, string>, bool> filter) => Rows
+            .Where(filter)
+            .GroupBy(r => Num(r, "objects"))
+            .Select(g => (g.Key, Median(g.ToArray(), "ms") / 1000))
+            .ToArray();
+
+        return FailurePathPlot.Render(
+            "Failure path: time to the leak report",
+            [
+                new("MemAssert, live route", "#1f77b4", "", Points(r => r["kind"] == "fail" && r["route"] == "Live" && r["thrown"] == "True")),
+                new("MemAssert, dump route", "#d62728", "6 3", Points(r => r["kind"] == "fail" && r["route"] == "Dump" && r["thrown"] == "True")),
+                new("dotnet-gcdump collect + report", "#7f7f7f", "2 3", Points(r => r["kind"] == "gcdump" && r["ok"] == "True")),
+            ]);
+    }
+
+    private static void Child(string[] childArgs)
+    {
+        var start = SelfStartInfo(childArgs);
+        using var process = Process.Start(start)!;
+        string? line;
+        while ((line = process.StandardOutput.ReadLine()) is not null)
+        {
+            Take(line);
+        }
+
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            Log($"child {string.Join(' ', childArgs)} exited with {process.ExitCode}");
+        }
+    }
+
+    /// <summary>
+    /// What a user would run instead, on the same heap: <c>dotnet dotnet-gcdump collect -p PID</c>, then
+    /// <c>dotnet dotnet-gcdump report FILE</c>, each timed from outside and wrapped in GNU time for its peak memory.
+    /// </summary>
+    private static void Gcdump(int size, int run)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "memassert-gcdump-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var file = Path.Combine(folder, "heap.gcdump");
+        var start = SelfStartInfo(["gcdump-target", Str(size)]);
+        start.RedirectStandardInput = true;
+        using var target = Process.Start(start)!;
+        try
+        {
+            var ready = target.StandardOutput.ReadLine() ?? "";
+            if (!ready.StartsWith("READY ", StringComparison.Ordinal))
+            {
+                Log("gcdump target did not start: " + ready);
+                return;
+            }
+
+            var pid = ready["READY ".Length..];
+            var collect = Tool(["collect", "-p", pid, "-o", file]);
+            var report = Tool(["report", file]);
+            target.StandardInput.WriteLine("DONE");
+            target.StandardInput.Flush();
+            string? line;
+            Dictionary<string, string>? targetRow = null;
+            while ((line = target.StandardOutput.ReadLine()) is not null)
+            {
+                targetRow = Take(line) ?? targetRow;
+            }
+
+            target.WaitForExit();
+            var row = new Dictionary<string, string>
+            {
+                ["kind"] = "gcdump",
+                ["objects"] = Str(size),
+                ["run"] = Str(run),
+                ["collect_ms"] = Str(collect.Ms),
+                ["report_ms"] = Str(report.Ms),
+                ["ms"] = Str(collect.Ms + report.Ms),
+                ["collect_tool_peak"] = Str(collect.PeakBytes),
+                ["report_tool_peak"] = Str(report.PeakBytes),
+                ["target_peak"] = targetRow?.GetValueOrDefault("peak") ?? "-1",
+                ["target_rss_before"] = targetRow?.GetValueOrDefault("rss_before") ?? "-1",
+                ["file_bytes"] = Str(File.Exists(file) ? new FileInfo(file).Length : -1),
+                ["report_lines"] = Str(report.Lines),
+                ["ok"] = collect.ExitCode == 0 && report.ExitCode == 0 ? "True" : "False",
+            };
+            Rows.Add(row);
+            Log(string.Join(' ', row.Select(kv => kv.Key + "=" + kv.Value)));
+        }
+        finally
+        {
+            if (!target.HasExited)
+            {
+                target.Kill();
+            }
+
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static (double Ms, long PeakBytes, int ExitCode, int Lines) Tool(string[] toolArgs)
+    {
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/time") ? "/usr/bin/time" : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = RepositoryRoot(),
+        };
+        if (start.FileName == "/usr/bin/time")
+        {
+            foreach (var a in new[] { "-f", "GNUTIME %M", "dotnet" })
+            {
+                start.ArgumentList.Add(a);
+            }
+        }
+
+        start.ArgumentList.Add("dotnet-gcdump");
+        foreach (var a in toolArgs)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var lines = 0;
+        while (process.StandardOutput.ReadLine() is not null)
+        {
+            lines++;
+        }
+
+        process.WaitForExit();
+        stopwatch.Stop();
+        long peak = -1;
+        foreach (var line in stderr.Result.Split('\n'))
+        {
+            if (line.StartsWith("GNUTIME ", StringComparison.Ordinal))
+            {
+                peak = long.Parse(line["GNUTIME ".Length..].Trim(), CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        if (process.ExitCode != 0)
+        {
+            Log($"dotnet-gcdump {string.Join(' ', toolArgs)} exited with {process.ExitCode}: {stderr.Result.Trim()}");
+        }
+
+        return (stopwatch.Elapsed.TotalMilliseconds, peak, process.ExitCode, lines);
+    }
+
+    private static Dictionary<string, string>? Take(string line)
+    {
+        if (!line.StartsWith("RESULT ", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var row = line["RESULT ".Length..].Split(' ').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        Rows.Add(row);
+        Log(line["RESULT ".Length..]);
+        return row;
+    }
+
+    private static string Tables()
+    {
+        var text = new StringBuilder();
+        var sizes = Rows.Select(r => r["objects"]).Distinct().OrderBy(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+
+        text.AppendLine("Pass path: MemAssert.NoLeak on a clean delegate vs the bare floor (medians)");
+        text.AppendLine();
+        text.AppendLine("| live objects | runs | iterations | floor | NoLeak | ratio (median of per-run ratios) | peak RSS floor | peak RSS NoLeak |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var size in sizes)
+        {
+            var rows = Of("pass", size).ToArray();
+            if (rows.Length == 0)
+            {
+                continue;
+            }
+
+            text.AppendLine($"| {Objects(size)} | {rows.Length} | {rows[0]["noleak_iterations"]} | {Ms(Median(rows, "floor_ms"))} | {Ms(Median(rows, "noleak_ms"))} | {Median(rows, "ratio"):0.00}× | {Mb(Median(rows, "floor_peak"))} | {Mb(Median(rows, "noleak_peak"))} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("Failure path: start of NoLeak on a leaking delegate to the thrown report, and dotnet-gcdump collect + report on the same heap (medians)");
+        text.AppendLine();
+        text.AppendLine("| live objects | MemAssert live route | MemAssert dump route | dump / live | dotnet-gcdump collect | dotnet-gcdump report | collect + report | peak RSS live | peak RSS dump (+ createdump) | peak RSS gcdump target / tool |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var size in sizes)
+        {
+            var live = Of("fail", size).Where(r => r["route"] == "Live" && r["thrown"] == "True").ToArray();
+            var dump = Of("fail", size).Where(r => r["route"] == "Dump" && r["thrown"] == "True").ToArray();
+            var gcdump = Of("gcdump", size).Where(r => r["ok"] == "True").ToArray();
+            if (live.Length + dump.Length + gcdump.Length == 0)
+            {
+                continue;
+            }
+
+            var liveMs = Median(live, "ms");
+            var dumpMs = Median(dump, "ms");
+            var toolPeak = gcdump.Length == 0 ? double.NaN : gcdump.Select(r => Math.Max(Num(r, "collect_tool_peak"), Num(r, "report_tool_peak"))).Order().ElementAt(gcdump.Length / 2);
+            text.AppendLine(
+                $"| {Objects(size)} | {Ms(liveMs)} ({live.Length}) | {Ms(dumpMs)} ({dump.Length}) | {(double.IsNaN(liveMs) || double.IsNaN(dumpMs) ? "-" : (dumpMs / liveMs).ToString("0.0", CultureInfo.InvariantCulture) + "×")} | " +
+                $"{Ms(Median(gcdump, "collect_ms"))} | {Ms(Median(gcdump, "report_ms"))} | {Ms(Median(gcdump, "ms"))} ({gcdump.Length}) | " +
+                $"{Mb(Median(live, "peak"))} | {Mb(Median(dump, "peak"))} (+ {Mb(Median(dump, "children_peak"))}) | {Mb(Median(gcdump, "target_peak"))} / {Mb(toolPeak)} |");
+        }
+
+        var reportRoutes = Rows.Where(r => r["kind"] == "fail").GroupBy(r => r["route"] + " -> " + r["report_route"]).Select(g => $"{g.Key}: {g.Count()}");
+        text.AppendLine();
+        text.AppendLine("Routes the reports named (requested -> reported: runs): " + string.Join("; ", reportRoutes));
+        return text.ToString();
+    }
+
+    private static IEnumerable<Dictionary<string, string>> Of(string kind, string size) => Rows.Where(r => r["kind"] == kind && r["objects"] == size);
+
+    private static double Num(Dictionary<string, string> row, string key) => double.Parse(row[key], CultureInfo.InvariantCulture);
+
+    private static double Median(IReadOnlyCollection<Dictionary<string, string>> rows, string key)
+    {
+        var values = rows.Select(r => Num(r, key)).Order().ToArray();
+        if (values.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        return values.Length % 2 == 1 ? values[values.Length / 2] : (values[(values.Length / 2) - 1] + values[values.Length / 2]) / 2;
+    }
+
+    private static string Ms(double ms) => double.IsNaN(ms) ? "-" : ms >= 1000 ? (ms / 1000).ToString("0.00 s", CultureInfo.InvariantCulture) : ms.ToString("0 ms", CultureInfo.InvariantCulture);
+
+    private static string Mb(double bytes) => double.IsNaN(bytes) || bytes < 0 ? "-" : (bytes / (1024 * 1024)).ToString("0 MB", CultureInfo.InvariantCulture);
+
+    private static string Objects(string size) => long.Parse(size, CultureInfo.InvariantCulture) switch
+    {
+        >= 1_000_000 and var n => (n / 1_000_000.0).ToString("0.#", CultureInfo.InvariantCulture) + "M",
+        var n => (n / 1_000.0).ToString("0.#", CultureInfo.InvariantCulture) + "K",
+    };
+
+    private static string Str(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static ProcessStartInfo SelfStartInfo(string[] childArgs)
+    {
+        var self = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(Assembly.GetExecutingAssembly().Location);
+        }
+
+        foreach (var a in childArgs)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        return start;
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "")
+    {
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, ".config", "dotnet-tools.json")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", ".."));
+    }
+
+    private static void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+}

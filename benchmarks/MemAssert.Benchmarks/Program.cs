@@ -1,0 +1,27 @@
+using System.Globalization;
+using MemoryAssertions;
+using MemoryAssertions.Benchmarks;
+
+// The performance harness: run by hand, not by the test suite.
+//   dotnet run -c Release --project benchmarks/MemAssert.Benchmarks -- all [--sizes 100000,1000000,5000000] [--runs 5]
+// Child modes (started by "all", one measurement per process):
+//   pass <objects> <runs> | fail <objects> <Live|Dump> <run> | gcdump-target <objects>
+var mode = args.Length > 0 ? args[0] : "all";
+int Int(int i) => int.Parse(args[i], CultureInfo.InvariantCulture);
+switch (mode)
+{
+    case "pass":
+        Cases.Pass(Int(1), Int(2));
+        return 0;
+    case "fail":
+        Cases.Fail(Int(1), Enum.Parse<SnapshotRoute>(args[2]), Int(3));
+        return 0;
+    case "gcdump-target":
+        Cases.GcdumpTarget(Int(1));
+        return 0;
+    case "all":
+        return Orchestrator.Run(args[1..]);
+    default:
+        Console.Error.WriteLine($"unknown mode '{mode}': use all, pass, fail or gcdump-target");
+        return 2;
+}
