@@ -32,6 +32,12 @@ public sealed class NoGrowthAttribute : FactAttribute
     [SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "Attribute arguments can only be arrays.")]
     public string[] Ignore { get; set; } = [];
 
+    /// <summary>
+    /// A directory in which the heap dumps of a leaking run are kept (default none: nothing is kept); the report names
+    /// them. See <see cref="LeakOptions.KeepSnapshotsIn"/>.
+    /// </summary>
+    public string? KeepSnapshotsIn { get; set; }
+
     /// <summary>The options these properties stand for.</summary>
     public LeakOptions ToLeakOptions() => new()
     {
@@ -39,5 +45,6 @@ public sealed class NoGrowthAttribute : FactAttribute
         Warmup = Warmup,
         MaxGrowthPerIteration = MaxGrowthPerIteration,
         Ignore = Ignore ?? [],
+        KeepSnapshotsIn = KeepSnapshotsIn,
     };
 }

@@ -4,7 +4,7 @@ using Xunit.v3;
 namespace MemoryAssertions.XunitV3.Execution;
 
 /// <summary>Finds <see cref="NoGrowthAttribute"/> methods: a fact whose test case measures the body.</summary>
-public sealed class NoGrowthDiscoverer : FactDiscoverer
+internal sealed class NoGrowthDiscoverer : FactDiscoverer
 {
     /// <inheritdoc />
     protected override IXunitTestCase CreateTestCase(ITestFrameworkDiscoveryOptions discoveryOptions, IXunitTestMethod testMethod, IFactAttribute factAttribute)

@@ -5,7 +5,7 @@ using Xunit.v3;
 namespace MemoryAssertions.XunitV3.Execution;
 
 /// <summary>A fact test case whose run measures the method body with MemAssert.</summary>
-public sealed class NoGrowthTestCase : XunitTestCase, ISelfExecutingXunitTestCase
+internal sealed class NoGrowthTestCase : XunitTestCase, ISelfExecutingXunitTestCase
 {
     /// <summary>Called by the de-serializer only.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
