@@ -14,7 +14,13 @@ internal sealed record TestOutcome(string Name, string Result, string? Exception
 /// </summary>
 internal static class XunitRun
 {
-    public static async Task<IReadOnlyList<TestOutcome>> RunAsync(params Type[] classes)
+    public static Task<IReadOnlyList<TestOutcome>> RunAsync(params Type[] classes) => RunAsync(serialize: false, classes);
+
+    /// <summary>
+    /// Runs the classes; with <paramref name="serialize"/>, each test case is serialized after discovery and
+    /// deserialized before execution, as runners that discover and run in separate steps (IDEs) do.
+    /// </summary>
+    public static async Task<IReadOnlyList<TestOutcome>> RunAsync(bool serialize, params Type[] classes)
     {
         var assembly = classes[0].Assembly;
         using var framework = new XunitTestFramework(new NullMessageSink());
@@ -29,6 +35,11 @@ internal static class XunitRun
         }
 
         using var executor = framework.GetExecutor(assembly.GetName());
+        if (serialize)
+        {
+            testCases = testCases.Select(discoverer.Serialize).Select(executor.Deserialize).ToList();
+        }
+
         var execution = new Sink();
         executor.RunTests(testCases, execution, new Options());
         await execution.Done.Task.WaitAsync(TimeSpan.FromMinutes(2));

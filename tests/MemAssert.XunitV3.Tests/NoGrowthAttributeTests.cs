@@ -22,6 +22,18 @@ public class NoGrowthAttributeTests
     }
 
     [Fact]
+    public async Task A_test_case_still_measures_after_a_serialization_round_trip()
+    {
+        Calls.Reset();
+
+        var outcome = Assert.Single(await XunitRun.RunAsync(serialize: true, typeof(CleanTarget)));
+
+        Assert.Equal("Passed", outcome.Result);
+        Assert.Equal("MemAssert [NoGrowth] (runs alone)", outcome.CollectionName);
+        Assert.True(Calls.Bodies >= 2 + 8, $"the body ran {Calls.Bodies} times; expected warm-up 2 + at least 8 iterations");
+    }
+
+    [Fact]
     public async Task An_async_test_passes()
     {
         var outcome = Assert.Single(await XunitRun.RunAsync(typeof(AsyncCleanTarget)));

@@ -19,13 +19,37 @@ internal sealed record TestOutcome(
 /// </summary>
 internal static class XunitRun
 {
-    public static async Task<IReadOnlyList<TestOutcome>> RunAsync(params Type[] classes)
+    public static Task<IReadOnlyList<TestOutcome>> RunAsync(params Type[] classes) => RunAsync(serialize: false, classes);
+
+    /// <summary>
+    /// Runs the classes; with <paramref name="serialize"/>, each test case is serialized after discovery and
+    /// deserialized before execution, as runners that discover and run in separate steps do.
+    /// </summary>
+    public static async Task<IReadOnlyList<TestOutcome>> RunAsync(bool serialize, params Type[] classes)
     {
         var assembly = classes[0].Assembly;
         var controller = new InProcessFrontController(new XunitTestFramework(), assembly, configFilePath: null);
         var sink = new Sink();
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await controller.FindAndRun(sink, new Options(), new Options(), _ => true, cancellation, classes);
+        if (!serialize)
+        {
+            await controller.FindAndRun(sink, new Options(), new Options(), _ => true, cancellation, classes);
+        }
+        else
+        {
+            var testCases = new List<ITestCase>();
+            await controller.Find(sink, new Options(), _ => true, cancellation, classes, (testCase, _) =>
+            {
+                testCases.Add(testCase);
+                return new ValueTask<bool>(true);
+            });
+            var roundTripped = testCases
+                .Select(t => SerializationHelper.Instance.Serialize(t))
+                .Select(text => (ITestCase)SerializationHelper.Instance.Deserialize(text!)!)
+                .ToList();
+            await controller.Run(sink, new Options(), roundTripped, cancellation);
+        }
+
         await sink.Done.Task.WaitAsync(TimeSpan.FromMinutes(2));
         return sink.Outcomes;
     }
