@@ -1,3 +1,4 @@
+using MemoryAssertions.Attachments;
 using NUnit.Framework;
 using NUnit.Framework.Internal;
 using NUnit.Framework.Internal.Commands;

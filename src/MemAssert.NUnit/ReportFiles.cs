@@ -1,28 +1,47 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace MemoryAssertions.NUnit;
+namespace MemoryAssertions.Attachments;
 
 /// <summary>
-/// Report files to attach to test results. They live in one private folder per test process (mode 0700, files 0600)
-/// and are deleted when the process exits: runners read attachments after the test has finished (the VSTest TRX
-/// logger copies them when the result arrives, NUnit's console writes their paths into its result file), so a file
-/// deleted at the end of the test would leave a dangling attachment. Reports hold type names, counts and sizes only.
+/// Report files to attach to test results (compiled into each adapter that attaches files).
 /// </summary>
+/// <remarks>
+/// <para>Files live in one private folder per test process, <c>{temp}/memassert-reports-{pid}-{random}</c> (mode 0700,
+/// files 0600), and hold the report text only: type names, counts and sizes, never object contents.</para>
+/// <para>They outlive the test process on purpose. Runners read attachments after the test host has gone: the VSTest
+/// TRX logger copies them in its own process when the last result batch arrives, and IDEs link to the path. Deleting
+/// the folder when the test process exits lost attachments from the last batch in a measured TRX run. So at exit the
+/// folder only gets an <c>.exited</c> marker, and the first report written by a later test process deletes folders
+/// whose marker is more than 5 minutes old, or, when the process died without one, whose process is gone and whose
+/// last write is more than an hour old.</para>
+/// </remarks>
 internal static class ReportFiles
 {
+    private const string Prefix = "memassert-reports-";
+    private const string ExitedMarker = ".exited";
+    private static readonly TimeSpan ExitedGrace = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan CrashedGrace = TimeSpan.FromHours(1);
+
     private static readonly object Sync = new();
     private static string? _folder;
     private static int _counter;
 
     /// <summary>The report file (written now) and any snapshot files the user asked to keep, with descriptions.</summary>
-    public static IEnumerable<(string Path, string Description)> For(LeakReport report, string expression)
+    public static IReadOnlyList<(string Path, string Description)> For(LeakReport report, string expression)
     {
-        yield return (Write(report, expression), report.IsLeak ? "MemAssert leak report" : "MemAssert report (no leak)");
+        var files = new List<(string, string)>
+        {
+            (Write(report, expression), report.IsLeak ? "MemAssert leak report" : "MemAssert report (no leak)"),
+        };
         foreach (var kept in report.KeptFiles)
         {
-            yield return (kept, "MemAssert heap snapshot (kept at your request)");
+            files.Add((kept, "MemAssert heap snapshot (kept at your request)"));
         }
+
+        return files;
     }
 
     private static string Write(LeakReport report, string expression)
@@ -30,28 +49,26 @@ internal static class ReportFiles
         string file;
         lock (Sync)
         {
-            _folder ??= CreateFolder();
+            if (_folder is null)
+            {
+                DeleteStaleFolders();
+                _folder = CreateFolder();
+            }
+
             _counter++;
             file = Path.Combine(_folder, $"{_counter:D4}-{SafeName(expression)}.memassert.txt");
         }
 
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
-        {
-            writer.Write(report.Text);
-        }
-
+        using var writer = new StreamWriter(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), OwnerOnly(FileMode.CreateNew));
+        writer.Write(report.Text);
         return file;
     }
 
     private static string CreateFolder()
     {
-        var path = Path.Combine(Path.GetTempPath(), "memassert-reports-" + Guid.NewGuid().ToString("N")[..12]);
+        var path = Path.Combine(
+            Path.GetTempPath(),
+            string.Create(CultureInfo.InvariantCulture, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}")[..(Prefix.Length + 30)]);
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
             Directory.CreateDirectory(path);
@@ -61,23 +78,102 @@ internal static class ReportFiles
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Delete(path);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => MarkExited(path);
         return path;
     }
 
-    private static void Delete(string path)
+    private static void MarkExited(string folder)
     {
         try
         {
-            Directory.Delete(path, recursive: true);
+            using var _ = new FileStream(Path.Combine(folder, ExitedMarker), OwnerOnly(FileMode.Create));
         }
         catch (IOException)
         {
-            // Best effort at exit: a file still open elsewhere stays in the private folder.
         }
         catch (UnauthorizedAccessException)
         {
         }
+    }
+
+    private static void DeleteStaleFolders()
+    {
+        var now = DateTime.UtcNow;
+        string[] folders;
+        try
+        {
+            folders = Directory.GetDirectories(Path.GetTempPath(), Prefix + "*");
+        }
+        catch (IOException)
+        {
+            return;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (var folder in folders)
+        {
+            try
+            {
+                var marker = Path.Combine(folder, ExitedMarker);
+                var stale = File.Exists(marker)
+                    ? now - File.GetLastWriteTimeUtc(marker) > ExitedGrace
+                    : !IsRunning(folder) && now - Directory.GetLastWriteTimeUtc(folder) > CrashedGrace;
+                if (stale)
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (IOException)
+            {
+                // Another user's folder, or one in use: leave it.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private static bool IsRunning(string folder)
+    {
+        var name = Path.GetFileName(folder).AsSpan(Prefix.Length);
+        var dash = name.IndexOf('-');
+        if (dash <= 0 || !int.TryParse(name[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return false;
+        }
+
+        if (pid == Environment.ProcessId)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static FileStreamOptions OwnerOnly(FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
     }
 
     private static string SafeName(string expression)
