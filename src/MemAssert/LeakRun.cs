@@ -137,11 +137,21 @@ internal sealed class LeakRun
             target = Math.Min(max, done * 2);
         }
 
-        return await ConfirmOnHeap(body, live, done, decision, stopwatch, cancellationToken).ConfigureAwait(false);
+        // The code under test is held by a handle while the heap is confirmed: what its closure keeps is then reachable
+        // from a root the live route sees (it sees no stacks), not only from this thread's stack.
+        var pin = System.Runtime.InteropServices.GCHandle.Alloc(body);
+        try
+        {
+            return await ConfirmOnHeap(body, live, done, decision, stopwatch, _options.Snapshots, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            pin.Free();
+        }
     }
 
     private async ValueTask<LeakReport> ConfirmOnHeap(
-        Func<ValueTask> body, long[] live, int done, GrowthDecision decision, Stopwatch stopwatch, CancellationToken cancellationToken)
+        Func<ValueTask> body, long[] live, int done, GrowthDecision decision, Stopwatch stopwatch, SnapshotRoute snapshotRoute, CancellationToken cancellationToken)
     {
         // Four snapshots: K calls, then K full GCs without calls (the control), then K calls again. A leak grows with the
         // calls and not without them; bytes that other threads or the runtime add grow with time, control included.
@@ -173,7 +183,7 @@ internal sealed class LeakRun
                     }
                 }
 
-                snapshots[s] = HeapSnapshot.Take(_options.Snapshots, _options.KeepSnapshotsIn);
+                snapshots[s] = HeapSnapshot.Take(snapshotRoute, _options.KeepSnapshotsIn);
                 route = snapshots[s]!.Route;
                 note ??= snapshots[s]!.Note;
                 if (snapshots[s]!.KeptFile is { } file)
@@ -215,6 +225,13 @@ internal sealed class LeakRun
                 .OfType<TypeDelta>()
                 .ToArray();
             var snapshotIterations = 2 * k;
+            if (growing.Length == 0 && route == LiveRoute.Name && snapshotRoute == SnapshotRoute.Auto)
+            {
+                // The live route sees no thread stacks: what only another thread's stack holds is invisible to it.
+                // Confirm once more on the dump route, which sees stacks, before passing.
+                return await ConfirmOnHeap(body, live, done, decision, stopwatch, SnapshotRoute.Dump, cancellationToken).ConfigureAwait(false);
+            }
+
             if (growing.Length == 0)
             {
                 return Pass(

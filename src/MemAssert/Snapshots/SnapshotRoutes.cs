@@ -1,6 +1,10 @@
 namespace MemoryAssertions.Snapshots;
 
-/// <summary>Chooses the route for a snapshot and falls back from the live route to the dump route.</summary>
+/// <summary>
+/// Chooses the route for a snapshot: <see cref="SnapshotRoute.Auto"/> takes the live route where it is supported and no
+/// file is to be kept, and falls back to the dump route with a note saying why when the live route is unavailable.
+/// An explicit <see cref="SnapshotRoute.Live"/> or <see cref="SnapshotRoute.Dump"/> never falls back.
+/// </summary>
 internal static class SnapshotRoutes
 {
     public static HeapGraph Capture(SnapshotRoute route, string? keepIn, out string? keptFile, out string? note, CancellationToken cancellationToken = default)
@@ -16,8 +20,15 @@ internal static class SnapshotRoutes
             case SnapshotRoute.Live:
                 return LiveRoute.Capture(cancellationToken);
             default:
-                if (keepIn is not null || !LiveRoute.IsSupported)
+                if (keepIn is not null)
                 {
+                    // Only a dump can be kept.
+                    return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
+                }
+
+                if (!LiveRoute.IsSupported)
+                {
+                    note = "the live route is not supported on this platform (Linux only); used the dump route";
                     return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
                 }
 

@@ -1,15 +1,213 @@
+using System.Runtime;
+using Microsoft.Diagnostics.Runtime;
+
 namespace MemoryAssertions.Snapshots;
 
-/// <summary>The live route: ClrMD reads this process's own memory while the GC is held still. (Issue 5.)</summary>
+/// <summary>
+/// The live route: ClrMD reads this process's own memory through <see cref="SelfProcessDataReader"/> while the GC is
+/// held still by a no-GC region, started before the runtime object is created and ended in every outcome. Nothing is
+/// written to disk. Roots are handles and statics; thread stacks are not seen (no thread contexts).
+/// </summary>
+/// <remarks>
+/// The walk itself allocates (ClrMD's runtime data, the graph's arrays), and so may other threads: all of it must fit in
+/// the region's budget, which is sized from the heap (<see cref="BudgetFor"/>). If the GC runs anyway (the budget ran
+/// out, someone called <see cref="GC.Collect()"/>), the heap may have moved under the walk: the result is discarded and
+/// the walk tried once more with a larger budget, then the route reports itself unavailable.
+/// </remarks>
 internal static class LiveRoute
 {
     public const string Name = "live";
 
-    public static bool IsSupported => false;
+    /// <summary>The smallest budget worth trying; below this the walk of even a small heap would not fit.</summary>
+    internal const long MinimumBudget = 128L << 20;
+
+    /// <summary>
+    /// The largest budget asked for. The GC commits memory for the whole budget; beyond this (heaps of some 5 million
+    /// objects) the live route gives way to the dump route rather than grow the process by gigabytes.
+    /// </summary>
+    internal const long MaximumBudget = 4L << 30;
+
+    /// <summary>For tests: a budget to ask for instead of <see cref="BudgetFor"/>'s.</summary>
+    internal static long? BudgetOverride { get; set; }
+
+    /// <summary>For tests: runs inside the region after the runtime object is created and before the walk.</summary>
+    internal static Action? BeforeWalk { get; set; }
+
+    public static bool IsSupported => SelfProcessDataReader.IsSupported;
+
+    /// <summary>For tests and measurements: how many walks the last capture started (2 when a GC forced a retry).</summary>
+    internal static int LastAttempts { get; private set; }
+
+    /// <summary>For tests and measurements: the budget of the last region started.</summary>
+    internal static long LastBudget { get; private set; }
 
     public static HeapGraph Capture(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        throw new SnapshotUnavailableException("the live route is not available on this platform yet.");
+        if (!IsSupported)
+        {
+            throw new SnapshotUnavailableException("the live route reads this process's memory on Linux only.");
+        }
+
+        var budget = BudgetOverride ?? BudgetFor(GC.GetTotalMemory(forceFullCollection: false));
+        LastAttempts = 1;
+        if (TryCaptureOnce(budget, cancellationToken, out var graph, out var lost))
+        {
+            return graph;
+        }
+
+        // A GC ran during the walk: the heap may have moved, so the result was discarded. Once more, with room to spare.
+        LastAttempts = 2;
+        if (TryCaptureOnce(Math.Min(MaximumBudget, budget * 2), cancellationToken, out graph, out lost))
+        {
+            return graph;
+        }
+
+        throw new SnapshotUnavailableException($"the GC ran during the live heap walk twice ({lost}), so the heap could not be held still.");
+    }
+
+    /// <summary>
+    /// The region's budget for a heap of <paramref name="heapBytes"/> live bytes: room for ClrMD's runtime data (about
+    /// 25 MB) and for the walk's allocations (measured at 370–520 bytes per object: ClrMD's per-object garbage and the
+    /// graph's arrays), for an object count estimated from an average object of 32 bytes, plus headroom for other threads.
+    /// </summary>
+    internal static long BudgetFor(long heapBytes)
+    {
+        const long averageObject = 32;
+        const long bytesPerObject = 450;
+        var objects = Math.Max(0, heapBytes) / averageObject;
+        var budget = MinimumBudget + (objects * bytesPerObject);
+        return Math.Clamp(budget, MinimumBudget, MaximumBudget);
+    }
+
+    /// <summary>
+    /// Starts a no-GC region of <paramref name="budget"/> bytes, or the largest power-of-two fraction of it the GC
+    /// accepts down to <paramref name="minimum"/>; returns the budget granted.
+    /// </summary>
+    /// <exception cref="SnapshotUnavailableException">
+    /// The process is in a no-GC region already, or no budget down to <paramref name="minimum"/> was accepted.
+    /// </exception>
+    internal static long StartRegion(long budget, long minimum = MinimumBudget)
+    {
+        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+        {
+            throw AlreadyInRegion(null);
+        }
+
+        for (var size = budget; size >= minimum; size /= 2)
+        {
+            try
+            {
+                if (GC.TryStartNoGCRegion(size))
+                {
+                    return size;
+                }
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // More than the GC can promise (larger than its ephemeral space): ask for less.
+                continue;
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw AlreadyInRegion(ex);
+            }
+        }
+
+        throw new SnapshotUnavailableException(
+            $"the GC could not hold the heap still: no no-GC region of {minimum / (1 << 20)} MB to {budget / (1 << 20)} MB could be started.");
+    }
+
+    /// <summary>Ends the region if it is still on; a region the GC already left (a collection ran) needs no ending.</summary>
+    internal static void EndRegion()
+    {
+        if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion)
+        {
+            return;
+        }
+
+        try
+        {
+            GC.EndNoGCRegion();
+        }
+        catch (InvalidOperationException)
+        {
+            // The region ended on its own between the check and the call.
+        }
+    }
+
+    private static SnapshotUnavailableException AlreadyInRegion(Exception? inner)
+    {
+        const string message = "the process is already in a no-GC region (GC.TryStartNoGCRegion), which the live route needs for itself.";
+        return inner is null ? new SnapshotUnavailableException(message) : new SnapshotUnavailableException(message, inner);
+    }
+
+    private static bool TryCaptureOnce(long budget, CancellationToken cancellationToken, out HeapGraph graph, out string lost)
+    {
+        graph = null!;
+        lost = string.Empty;
+        var granted = StartRegion(budget);
+        LastBudget = granted;
+        var collections = GC.CollectionCount(0);
+        HeapGraph? result = null;
+        try
+        {
+            using (var reader = new SelfProcessDataReader())
+            using (var target = new DataTarget(reader, Options()))
+            using (var runtime = ClrRuntimeFactory.Create(target))
+            {
+                // The heap's memory holds still from here on: read it in blocks rather than object by object.
+                reader.CacheRanges(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
+                BeforeWalk?.Invoke();
+                result = HeapWalker.Walk(runtime, Name, cancellationToken);
+            }
+
+            // Checked before the region is ended: ending it is not a collection, but anything after it might be.
+            if (RegionLost(collections, granted, out lost))
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && RegionLost(collections, granted, out lost))
+        {
+            // Whatever went wrong read a heap that was moving under it.
+            return false;
+        }
+        finally
+        {
+            EndRegion();
+        }
+
+        graph = result;
+        return true;
+    }
+
+    private static bool RegionLost(int collections, long granted, out string lost)
+    {
+        var ran = GC.CollectionCount(0) - collections;
+        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion && ran == 0)
+        {
+            lost = string.Empty;
+            return false;
+        }
+
+        lost = $"{ran} collection(s) within a {granted / (1 << 20)} MB no-GC region";
+        return true;
+    }
+
+    private static DataTargetOptions Options() => new()
+    {
+        // The runtime's own DAC is loaded by path; nothing is ever looked up, downloaded or cached on disk.
+        SymbolPaths = [],
+        FileLocator = NoFiles.Instance,
+    };
+
+    private sealed class NoFiles : IFileLocator
+    {
+        public static readonly NoFiles Instance = new();
+
+        public string? FindPEImage(string fileName, int buildTimeStamp, int imageSize, bool checkProperties) => null;
+
+        public string? FindPEImage(string fileName, SymbolProperties archivedUnder, System.Collections.Immutable.ImmutableArray<byte> buildIdOrUUID, System.Runtime.InteropServices.OSPlatform originalPlatform, bool checkProperties) => null;
     }
 }
