@@ -84,6 +84,20 @@ internal static class Cases
             ("rss_before", rssBefore), ("peak", peak), ("children_peak", PeakMemory.ChildrenMaxResident()));
     }
 
+    /// <summary>One heap snapshot by <paramref name="route"/>, timed: the cost of a route on its own.</summary>
+    public static void Snapshot(int objects, SnapshotRoute route)
+    {
+        LiveObjects.Build(objects);
+        for (var run = 1; run <= 2; run++)
+        {
+            var (ms, peak) = Timed(() =>
+            {
+                using var snapshot = HeapSnapshot.Take(route);
+            });
+            Emit("snapshot", objects, run, ("route", route.ToString()), ("ms", ms), ("peak", peak));
+        }
+    }
+
     /// <summary>A process with the heap built, for dotnet-gcdump to collect from; reports its own peak when told to stop.</summary>
     public static void GcdumpTarget(int objects)
     {

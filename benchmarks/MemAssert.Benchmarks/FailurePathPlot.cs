@@ -6,10 +6,10 @@ namespace MemoryAssertions.Benchmarks;
 /// <summary>A small SVG line chart, written by hand: failure-path time against live objects (log scale).</summary>
 internal static class FailurePathPlot
 {
-    private const int Width = 560;
+    private const int Width = 660;
     private const int Height = 320;
     private const int Left = 64;
-    private const int Right = 170;
+    private const int Right = 230;
     private const int Top = 36;
     private const int Bottom = 48;
 

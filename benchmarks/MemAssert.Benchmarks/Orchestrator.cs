@@ -12,6 +12,8 @@ namespace MemoryAssertions.Benchmarks;
 internal static class Orchestrator
 {
     private static readonly List<Dictionary<string, string>> Rows = [];
+    private static readonly List<string> Incidents = [];
+    private static TimeSpan s_timeout = TimeSpan.FromMinutes(5);
 
     public static int Run(string[] args)
     {
@@ -35,6 +37,9 @@ internal static class Orchestrator
                     break;
                 case "--out":
                     output = args[i + 1];
+                    break;
+                case "--timeout":
+                    s_timeout = TimeSpan.FromSeconds(int.Parse(args[i + 1], CultureInfo.InvariantCulture));
                     break;
                 case "--svg":
                     svg = args[i + 1];
@@ -71,7 +76,7 @@ internal static class Orchestrator
             }
         }
 
-        var text = Tables() + $"\nTotal harness time: {total.Elapsed.TotalMinutes:0.0} min\n";
+        var text = Tables() + (Incidents.Count == 0 ? "" : "\nIncidents:\n" + string.Join("\n", Incidents.Select(i => "- " + i)) + "\n") + $"\nTotal harness time: {total.Elapsed.TotalMinutes:0.0} min\n";
         Console.WriteLine();
         Console.WriteLine(text);
         if (output is not null)
@@ -108,15 +113,31 @@ internal static class Orchestrator
     {
         var start = SelfStartInfo(childArgs);
         using var process = Process.Start(start)!;
-        string? line;
-        while ((line = process.StandardOutput.ReadLine()) is not null)
+        process.OutputDataReceived += (_, e) =>
         {
-            Take(line);
+            if (e.Data is not null)
+            {
+                lock (Rows)
+                {
+                    Take(e.Data);
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        if (!process.WaitForExit(s_timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            var incident = $"{string.Join(' ', childArgs)}: no result after {s_timeout.TotalSeconds:0} s, killed";
+            Incidents.Add(incident);
+            Log(incident);
+            return;
         }
 
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
+            Incidents.Add($"{string.Join(' ', childArgs)}: exited with {process.ExitCode}");
             Log($"child {string.Join(' ', childArgs)} exited with {process.ExitCode}");
         }
     }

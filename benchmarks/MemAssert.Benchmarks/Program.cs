@@ -16,6 +16,9 @@ switch (mode)
     case "fail":
         Cases.Fail(Int(1), Enum.Parse<SnapshotRoute>(args[2]), Int(3));
         return 0;
+    case "snapshot":
+        Cases.Snapshot(Int(1), Enum.Parse<SnapshotRoute>(args[2]));
+        return 0;
     case "gcdump-target":
         Cases.GcdumpTarget(Int(1));
         return 0;

@@ -32,8 +32,6 @@ public sealed class MemoryTrendDiagnoser : IDiagnoser
     /// <summary>The diagnoser with the default config: any sustained growth is a leak.</summary>
     public static readonly MemoryTrendDiagnoser Default = new(new MemoryTrendDiagnoserConfig());
 
-    private const string StartupHooksVariable = "DOTNET_STARTUP_HOOKS";
-
     private readonly ConcurrentDictionary<BenchmarkCase, MemoryTrendResult> _results = new();
     private readonly ConcurrentDictionary<BenchmarkCase, Session> _sessions = new();
 
@@ -80,8 +78,8 @@ public sealed class MemoryTrendDiagnoser : IDiagnoser
                 var session = Session.Create();
                 _sessions[benchmarkCase] = session;
                 var environment = process.StartInfo.Environment;
-                var hook = typeof(MemoryTrendDiagnoser).Assembly.GetName().Name!;
-                environment[StartupHooksVariable] = environment.TryGetValue(StartupHooksVariable, out var existing) && !string.IsNullOrEmpty(existing)
+                var hook = StartupHook.HookName;
+                environment[StartupHook.HooksVariable] = environment.TryGetValue(StartupHook.HooksVariable, out var existing) && !string.IsNullOrEmpty(existing)
                     ? existing + Path.PathSeparator + hook
                     : hook;
                 environment[StartupHook.OutputVariable] = session.OutputPath;

@@ -21,7 +21,22 @@ internal static class StartupHook
         {
             s_probe = new TrendProbe(output);
         }
+
+        // Processes the benchmark itself starts must not inherit the hook (they may not be able to load this assembly).
+        Environment.SetEnvironmentVariable(OutputVariable, null);
+        var hooks = Environment.GetEnvironmentVariable(HooksVariable);
+        if (hooks is not null)
+        {
+            var others = hooks.Split(Path.PathSeparator).Where(h => h != HookName).ToArray();
+            Environment.SetEnvironmentVariable(HooksVariable, others.Length == 0 ? null : string.Join(Path.PathSeparator, others));
+        }
     }
+
+    /// <summary>The runtime's list of startup hooks.</summary>
+    internal const string HooksVariable = "DOTNET_STARTUP_HOOKS";
+
+    /// <summary>How this assembly is named in <see cref="HooksVariable"/>: by simple name, loaded from the application's own dependencies.</summary>
+    internal static string HookName => typeof(StartupHook).Assembly.GetName().Name!;
 
     internal static bool IsListening => s_probe is not null;
 }
