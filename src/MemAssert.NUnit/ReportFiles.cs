@@ -96,7 +96,8 @@ internal static class ReportFiles
         }
     }
 
-    private static void DeleteStaleFolders()
+    /// <summary>Deletes report folders of earlier test processes once runners have had time to read them.</summary>
+    internal static void DeleteStaleFolders()
     {
         var now = DateTime.UtcNow;
         string[] folders;
