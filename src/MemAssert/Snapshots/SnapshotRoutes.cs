@@ -28,7 +28,6 @@ internal static class SnapshotRoutes
 
                 if (!LiveRoute.IsSupported)
                 {
-                    note = "the live route is not supported on this platform (Linux only); used the dump route";
                     return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
                 }
 

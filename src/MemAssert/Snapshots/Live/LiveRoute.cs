@@ -33,7 +33,16 @@ internal static class LiveRoute
     /// <summary>For tests: runs inside the region after the runtime object is created and before the walk.</summary>
     internal static Action? BeforeWalk { get; set; }
 
-    public static bool IsSupported => SelfProcessDataReader.IsSupported;
+    /// <summary>
+    /// Whether the live route may run. Off until <see cref="HeapWalker"/> can skip thread stacks: ClrMD's
+    /// <c>ClrHeap.EnumerateRoots()</c> asks the DAC to walk every thread's stack, and with no real thread context (a
+    /// running process cannot give its own threads' registers) the .NET 10 DAC crashes or hangs the process once other
+    /// threads are parked in waits (seen in the test host; a quiet console survives). The walk must take its roots from
+    /// <c>ClrRuntime.EnumerateHandles()</c> and the finalizer queue on this route. Tests turn it on for what is safe.
+    /// </summary>
+    internal static bool Enabled { get; set; }
+
+    public static bool IsSupported => Enabled && SelfProcessDataReader.IsSupported;
 
     /// <summary>For tests and measurements: how many walks the last capture started (2 when a GC forced a retry).</summary>
     internal static int LastAttempts { get; private set; }
@@ -44,9 +53,14 @@ internal static class LiveRoute
     public static HeapGraph Capture(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!IsSupported)
+        if (!SelfProcessDataReader.IsSupported)
         {
             throw new SnapshotUnavailableException("the live route reads this process's memory on Linux only.");
+        }
+
+        if (!Enabled)
+        {
+            throw new SnapshotUnavailableException("the live route is turned off until the heap walk can skip thread stacks (see docs/snapshot-routes.md).");
         }
 
         var budget = BudgetOverride ?? BudgetFor(GC.GetTotalMemory(forceFullCollection: false));

@@ -1,0 +1,268 @@
+using System.Collections.Concurrent;
+using System.Runtime;
+using MemoryAssertions.Snapshots;
+using Xunit.Abstractions;
+
+namespace MemoryAssertions.Tests.Snapshots;
+
+/// <summary>The live route (issue 5): same counts as the dump route, no file, and defined behaviour around the no-GC region.</summary>
+[Collection(HeapCollection.Name)]
+public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
+{
+    private const string LiveRouteOff =
+        "The live route is off (LiveRoute.Enabled) until HeapWalker takes its roots without ClrMD's stack walk: with a " +
+        "zero thread context the .NET 10 DAC crashes the test host. See docs/snapshot-routes.md.";
+
+    public void Dispose()
+    {
+        LiveRoute.BudgetOverride = null;
+        LiveRoute.BeforeWalk = null;
+        LiveRoute.Enabled = false;
+        LiveProbes.Items.Clear();
+        LiveProbes.Arrays.Clear();
+        if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+        {
+            GC.EndNoGCRegion();
+        }
+    }
+
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    private static long CountOf(HeapSnapshot snapshot, Type type) =>
+        snapshot.Statistics().SingleOrDefault(s => s.Key == type.FullName)?.Count ?? 0;
+
+    [Fact(Skip = LiveRouteOff)]
+    public void Live_and_dump_snapshots_of_the_same_heap_count_the_same_instances()
+    {
+        for (var i = 0; i < 10_000; i++)
+        {
+            LiveProbes.Items.Add(new LiveProbe { Value = i });
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            LiveProbes.Arrays.Add(new LiveProbe[3]);
+        }
+
+        Settle();
+        using var live = HeapSnapshot.Take(SnapshotRoute.Live);
+        Settle();
+        using var dump = HeapSnapshot.Take(SnapshotRoute.Dump);
+        output.WriteLine($"live: {live.Elapsed.TotalMilliseconds:F0} ms, {live.ObjectCount} objects; dump: {dump.Elapsed.TotalMilliseconds:F0} ms, {dump.ObjectCount} objects");
+
+        Assert.Equal("live", live.Route);
+        Assert.Equal("dump", dump.Route);
+        Assert.Null(live.Note);
+        Assert.Equal(10_000, CountOf(live, typeof(LiveProbe)));
+        Assert.Equal(10_000, CountOf(dump, typeof(LiveProbe)));
+        Assert.Equal(300, CountOf(live, typeof(LiveProbe[])));
+        Assert.Equal(300, CountOf(dump, typeof(LiveProbe[])));
+        Assert.Equal(
+            live.Statistics().Single(s => s.Key == typeof(LiveProbe).FullName).Bytes,
+            dump.Statistics().Single(s => s.Key == typeof(LiveProbe).FullName).Bytes);
+
+        var path = Assert.Single(live.RetentionPaths(typeof(LiveProbe).FullName!, 1));
+        Assert.Equal(RootKind.StaticField, path.RootKind);
+        Assert.Contains(nameof(LiveProbes.Items), path.RootName, StringComparison.Ordinal);
+    }
+
+    [Fact(Skip = LiveRouteOff)]
+    public void The_live_route_writes_no_file()
+    {
+        using var temp = new ScopedTempFolder();
+        var cwd = Directory.GetFileSystemEntries(Environment.CurrentDirectory);
+        using var live = HeapSnapshot.Take(SnapshotRoute.Live);
+        Assert.Equal("live", live.Route);
+        Assert.Empty(temp.Entries());
+        Assert.Equal(cwd, Directory.GetFileSystemEntries(Environment.CurrentDirectory));
+    }
+
+    [Fact(Skip = LiveRouteOff)]
+    public void Auto_uses_the_live_route_where_it_is_supported()
+    {
+        Assert.True(LiveRoute.IsSupported, "these tests run on Linux");
+        using var snapshot = HeapSnapshot.Take();
+        Assert.Equal("live", snapshot.Route);
+        Assert.Null(snapshot.Note);
+    }
+
+    [Fact(Skip = LiveRouteOff)]
+    public void The_no_gc_region_is_released_after_a_snapshot()
+    {
+        using (HeapSnapshot.Take(SnapshotRoute.Live))
+        {
+        }
+
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        var before = GC.CollectionCount(0);
+        GC.Collect();
+        Assert.True(GC.CollectionCount(0) > before);
+    }
+
+    [Fact(Skip = LiveRouteOff)]
+    public void The_no_gc_region_is_released_when_the_walk_fails()
+    {
+        LiveRoute.BeforeWalk = () => throw new InvalidDataException("simulated failure inside the walk");
+        Assert.Throws<InvalidDataException>(() => LiveRoute.Capture(CancellationToken.None));
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+
+        using var cancelled = new CancellationTokenSource();
+        LiveRoute.BeforeWalk = cancelled.Cancel;
+        Assert.ThrowsAny<OperationCanceledException>(() => LiveRoute.Capture(cancelled.Token));
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+
+    [Fact]
+    public void Already_in_a_no_gc_region_the_live_route_is_unavailable_and_leaves_the_callers_region_alone()
+    {
+        LiveRoute.Enabled = true; // safe here: the route stops before it creates the runtime
+        Assert.True(GC.TryStartNoGCRegion(16L << 20));
+        var ex = Assert.Throws<SnapshotUnavailableException>(() => LiveRoute.Capture(CancellationToken.None));
+        Assert.Contains("already in a no-GC region", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+        GC.EndNoGCRegion();
+    }
+
+    [Fact(Skip = LiveRouteOff)]
+    public void Auto_falls_back_to_the_dump_route_with_a_note_when_the_live_route_is_unavailable()
+    {
+        LiveRoute.BeforeWalk = () => throw new SnapshotUnavailableException("simulated: the live route cannot be had");
+        using var snapshot = HeapSnapshot.Take(SnapshotRoute.Auto);
+        output.WriteLine(snapshot.Note);
+        Assert.Equal("dump", snapshot.Route);
+        Assert.NotNull(snapshot.Note);
+        Assert.Contains("live route unavailable", snapshot.Note, StringComparison.Ordinal);
+        Assert.Contains("simulated: the live route cannot be had", snapshot.Note, StringComparison.Ordinal);
+        Assert.Contains("dump route", snapshot.Note, StringComparison.Ordinal);
+    }
+
+    [Fact(Skip = LiveRouteOff)]
+    public void An_explicit_live_request_does_not_fall_back()
+    {
+        LiveRoute.BeforeWalk = () => throw new SnapshotUnavailableException("simulated");
+        Assert.Throws<SnapshotUnavailableException>(() => HeapSnapshot.Take(SnapshotRoute.Live));
+    }
+
+    [Fact(Skip = LiveRouteOff)]
+    public void A_budget_larger_than_the_gc_grants_is_reduced_until_one_is_granted()
+    {
+        LiveRoute.BudgetOverride = 1L << 50;
+        using var snapshot = HeapSnapshot.Take(SnapshotRoute.Live);
+        Assert.Equal("live", snapshot.Route);
+        output.WriteLine($"granted {LiveRoute.LastBudget >> 20} MB");
+        Assert.InRange(LiveRoute.LastBudget, LiveRoute.MinimumBudget, 1L << 49);
+    }
+
+    [Fact]
+    public void When_no_budget_is_granted_the_live_route_is_unavailable()
+    {
+        var ex = Assert.Throws<SnapshotUnavailableException>(() => LiveRoute.StartRegion(1L << 50, minimum: 1L << 49));
+        Assert.Contains("could not hold the heap still", ex.Message, StringComparison.Ordinal);
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+
+    [Fact(Skip = LiveRouteOff)]
+    public void A_gc_during_the_walk_discards_the_walk_and_retries_once()
+    {
+        for (var i = 0; i < 1_000; i++)
+        {
+            LiveProbes.Items.Add(new LiveProbe { Value = i });
+        }
+
+        var calls = 0;
+        LiveRoute.BeforeWalk = () =>
+        {
+            if (calls++ == 0)
+            {
+                GC.Collect(); // ends the region: the heap may move
+            }
+        };
+        var graph = LiveRoute.Capture(CancellationToken.None);
+        Assert.Equal(2, calls);
+        Assert.Equal(2, LiveRoute.LastAttempts);
+        Assert.Equal(1_000, Enumerable.Range(0, graph.Count).Count(i => graph.Types[graph.TypeOf[i]].Name == typeof(LiveProbe).FullName));
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+
+    [Fact(Skip = LiveRouteOff)]
+    public void A_gc_during_both_walks_makes_the_live_route_unavailable()
+    {
+        LiveRoute.BeforeWalk = () => GC.Collect();
+        var ex = Assert.Throws<SnapshotUnavailableException>(() => LiveRoute.Capture(CancellationToken.None));
+        Assert.Contains("the GC ran during the live heap walk twice", ex.Message, StringComparison.Ordinal);
+        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+    }
+
+    [Fact]
+    public void While_the_live_route_is_off_auto_uses_the_dump_route_and_live_is_refused()
+    {
+        Assert.False(LiveRoute.IsSupported);
+        var ex = Assert.Throws<SnapshotUnavailableException>(() => LiveRoute.Capture(CancellationToken.None));
+        Assert.Contains("turned off", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_budget_grows_with_the_heap_within_limits()
+    {
+        Assert.Equal(LiveRoute.MinimumBudget, LiveRoute.BudgetFor(0));
+        Assert.True(LiveRoute.BudgetFor(100L << 20) > LiveRoute.BudgetFor(10L << 20));
+        Assert.Equal(LiveRoute.MaximumBudget, LiveRoute.BudgetFor(1L << 40));
+    }
+
+    [Fact(Skip = LiveRouteOff)]
+    public void A_leak_held_only_by_another_threads_stack_is_still_found()
+    {
+        using var holder = new StackHolder();
+        var leak = Assert.Throws<MemoryLeakException>(() => MemAssert.NoLeak(holder.AddOne, new LeakOptions { Iterations = 8, Warmup = 2 }));
+        var report = leak.Report!;
+        output.WriteLine(report.Text);
+        Assert.Contains(report.GrowingTypes, g => g.Key == typeof(StackHeldItem).FullName);
+        Assert.Equal("dump", report.SnapshotRoute);
+        var path = Assert.Single(report.RetentionPaths, p => p.TypeName == typeof(StackHeldItem).FullName);
+        Assert.Equal(RootKind.Stack, path.RootKind);
+    }
+
+    /// <summary>A thread whose local list grows by one item each time it is asked: nothing but its stack holds the list.</summary>
+    private sealed class StackHolder : IDisposable
+    {
+        private readonly BlockingCollection<ManualResetEventSlim> _requests = [];
+        private readonly Thread _thread;
+
+        public StackHolder()
+        {
+            _thread = new Thread(Run) { IsBackground = true, Name = "stack holder" };
+            _thread.Start();
+        }
+
+        public void AddOne()
+        {
+            using var done = new ManualResetEventSlim();
+            _requests.Add(done);
+            done.Wait();
+        }
+
+        public void Dispose()
+        {
+            _requests.CompleteAdding();
+            _thread.Join();
+            _requests.Dispose();
+        }
+
+        private void Run()
+        {
+            var local = new List<StackHeldItem>();
+            foreach (var request in _requests.GetConsumingEnumerable())
+            {
+                local.Add(new StackHeldItem());
+                request.Set();
+            }
+
+            GC.KeepAlive(local);
+        }
+    }
+}

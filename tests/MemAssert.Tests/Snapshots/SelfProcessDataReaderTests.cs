@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+using Microsoft.Diagnostics.Runtime;
+
+namespace MemoryAssertions.Tests.Snapshots;
+
+/// <summary>The public reader over this process's own memory: exact reads, errors (not crashes) on unmapped memory.</summary>
+public sealed class SelfProcessDataReaderTests
+{
+    [Fact]
+    public unsafe void Reads_this_processs_memory()
+    {
+        using var reader = new SelfProcessDataReader();
+        long value = 0x1122334455667788;
+        Assert.Equal(0x1122334455667788, reader.Read<long>((ulong)&value));
+        Assert.True(reader.ReadPointer((ulong)&value, out var pointer));
+        Assert.Equal(0x1122334455667788UL, pointer);
+
+        var bytes = new byte[100_000];
+        Random.Shared.NextBytes(bytes);
+        var copy = new byte[bytes.Length];
+        fixed (byte* p = bytes)
+        {
+            Assert.Equal(bytes.Length, reader.Read((ulong)p, copy));
+        }
+
+        Assert.Equal(bytes, copy);
+    }
+
+    [Fact]
+    public void Unmapped_memory_reads_as_nothing_instead_of_crashing()
+    {
+        using var reader = new SelfProcessDataReader();
+        Assert.Equal(0, reader.Read(16, new byte[8]));
+        Assert.False(reader.Read(16, out long _));
+        Assert.Equal(0UL, reader.ReadPointer(16));
+    }
+
+    [Fact]
+    public unsafe void A_read_running_into_unmapped_memory_returns_the_readable_prefix()
+    {
+        const int page = 4096;
+        var map = Native.mmap(0, 2 * page, 3 /* PROT_READ|PROT_WRITE */, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+        Assert.NotEqual(-1, (long)map);
+        try
+        {
+            Assert.Equal(0, Native.munmap(map + page, page));
+            new Span<byte>((void*)map, page).Fill(7);
+            using var reader = new SelfProcessDataReader();
+            var buffer = new byte[200];
+            Assert.Equal(100, reader.Read((ulong)(map + page - 100), buffer));
+            Assert.All(buffer.Take(100), b => Assert.Equal(7, b));
+        }
+        finally
+        {
+            _ = Native.munmap(map, page);
+        }
+    }
+
+    [Fact]
+    public void Lists_the_runtime_among_its_modules()
+    {
+        using var reader = new SelfProcessDataReader();
+        Assert.Equal(Environment.ProcessId, reader.ProcessId);
+        Assert.Equal(OSPlatform.Linux, reader.TargetPlatform);
+        Assert.Equal(RuntimeInformation.ProcessArchitecture, reader.Architecture);
+        Assert.Equal(IntPtr.Size, reader.PointerSize);
+        var modules = reader.EnumerateModules().ToList();
+        var coreclr = Assert.Single(modules, m => Path.GetFileName(m.FileName) == "libcoreclr.so");
+        Assert.Equal(ModuleKind.Elf, coreclr.Kind);
+        Assert.NotEqual(0UL, coreclr.GetExportSymbolAddress("coreclr_initialize"));
+    }
+
+    [Fact]
+    public void ClrMD_finds_the_running_runtime_through_it()
+    {
+        using var target = new DataTarget(new SelfProcessDataReader(), new DataTargetOptions { SymbolPaths = [] });
+        var clr = Assert.Single(target.ClrVersions);
+        Assert.Equal("libcoreclr.so", Path.GetFileName(clr.ModuleInfo.FileName));
+    }
+
+    private static class Native
+    {
+        [DllImport("libc", SetLastError = true)]
+        public static extern nint mmap(nint addr, nint length, int prot, int flags, int fd, nint offset);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int munmap(nint addr, nint length);
+    }
+}
