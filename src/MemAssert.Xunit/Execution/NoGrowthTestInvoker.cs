@@ -22,22 +22,28 @@ internal sealed class NoGrowthTestInvoker(
     CancellationTokenSource cancellationTokenSource)
     : XunitTestInvoker(test, messageBus, testClass, constructorArguments, testMethod, testMethodArguments, beforeAfterAttributes, aggregator, cancellationTokenSource)
 {
-    protected override object CallTestMethod(object testClassInstance) => MeasureAsync(testClassInstance);
+    // A void method is measured on the test's own thread, as a [Fact] body runs; an async one is awaited per iteration.
+    protected override object CallTestMethod(object testClassInstance) =>
+        TestMethod.ReturnType == typeof(void) ? Measure(testClassInstance) : MeasureAsync(testClassInstance);
 
-    private async Task MeasureAsync(object testClassInstance)
+    private string Expression => TestClass.Name + "." + TestMethod.Name;
+
+    private LeakOptions Options => (TestMethod.GetCustomAttribute<NoGrowthAttribute>() ?? new NoGrowthAttribute()).ToLeakOptions();
+
+    private object Measure(object testClassInstance)
     {
-        if (TestMethod.ReturnType == typeof(void) && TestMethod.GetCustomAttribute<AsyncStateMachineAttribute>() is not null)
+        if (TestMethod.GetCustomAttribute<AsyncStateMachineAttribute>() is not null)
         {
             throw new InvalidOperationException("[NoGrowth] cannot measure an 'async void' method: return Task instead, so that each iteration is awaited.");
         }
 
-        var attribute = TestMethod.GetCustomAttribute<NoGrowthAttribute>() ?? new NoGrowthAttribute();
-        var report = await MemAssert.MeasureAsync(
-                () => InvokeOnce(testClassInstance),
-                attribute.ToLeakOptions(),
-                CancellationTokenSource.Token,
-                TestClass.Name + "." + TestMethod.Name)
-            .ConfigureAwait(false);
+        var report = MemAssert.Measure(() => InvokeOnce(testClassInstance).GetAwaiter().GetResult(), Options, CancellationTokenSource.Token, Expression);
+        return report.IsLeak ? throw new NoGrowthException(report) : Task.CompletedTask;
+    }
+
+    private async Task MeasureAsync(object testClassInstance)
+    {
+        var report = await MemAssert.MeasureAsync(() => InvokeOnce(testClassInstance), Options, CancellationTokenSource.Token, Expression).ConfigureAwait(false);
         if (report.IsLeak)
         {
             throw new NoGrowthException(report);

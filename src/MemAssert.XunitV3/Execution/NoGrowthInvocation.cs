@@ -18,14 +18,31 @@ internal static class NoGrowthInvocation
     public const string ReportAttachment = "MemAssert leak report";
     public const string SnapshotsAttachment = "MemAssert kept snapshots";
 
-    public static async Task MeasureAsync(IXunitTest test, MethodInfo method, Func<object?> invoke, CancellationToken cancellationToken)
+    /// <summary>
+    /// Measures the method: a void method on the test's own thread, as a [Fact] body runs; an awaitable one is awaited
+    /// per iteration. Returns what the framework awaits.
+    /// </summary>
+    public static object Measure(IXunitTest test, MethodInfo method, Func<object?> invoke, CancellationToken cancellationToken)
     {
-        var attribute = method.GetCustomAttribute<NoGrowthAttribute>() ?? new NoGrowthAttribute();
+        var options = (method.GetCustomAttribute<NoGrowthAttribute>() ?? new NoGrowthAttribute()).ToLeakOptions();
         var expression = test.TestMethod.TestClass.Class.Name + "." + method.Name;
-        var report = await MemAssert.MeasureAsync(() => InvokeOnce(invoke), attribute.ToLeakOptions(), cancellationToken, expression).ConfigureAwait(false);
+        if (method.ReturnType == typeof(void))
+        {
+            Fail(MemAssert.Measure(() => InvokeOnce(invoke).GetAwaiter().GetResult(), options, cancellationToken, expression));
+            return Task.CompletedTask;
+        }
+
+        return MeasureAsync(invoke, options, expression, cancellationToken);
+    }
+
+    private static async Task MeasureAsync(Func<object?> invoke, LeakOptions options, string expression, CancellationToken cancellationToken) =>
+        Fail(await MemAssert.MeasureAsync(() => InvokeOnce(invoke), options, cancellationToken, expression).ConfigureAwait(false));
+
+    private static LeakReport Fail(LeakReport report)
+    {
         if (!report.IsLeak)
         {
-            return;
+            return report;
         }
 
         TestContext.Current.AddAttachment(ReportAttachment, report.Text);

@@ -90,6 +90,6 @@ internal sealed class NoGrowthTestRunner : XunitTestRunner
         : XunitTestRunnerContext(test, explicitOption, messageBus, aggregator, cancellationTokenSource, parallelMode, scheduler, beforeAfterTestAttributes, constructorArguments, caseFixtureMappings)
     {
         protected override object? InvokeTestMethod(object? testClassInstance) =>
-            NoGrowthInvocation.MeasureAsync(Test, Method, () => base.InvokeTestMethod(testClassInstance), CancellationTokenSource.Token);
+            NoGrowthInvocation.Measure(Test, Method, () => base.InvokeTestMethod(testClassInstance), CancellationTokenSource.Token);
     }
 }
