@@ -151,11 +151,12 @@ internal sealed class LeakRun
     }
 
     private async ValueTask<LeakReport> ConfirmOnHeap(
-        Func<ValueTask> body, long[] live, int done, GrowthDecision decision, Stopwatch stopwatch, SnapshotRoute snapshotRoute, CancellationToken cancellationToken)
+        Func<ValueTask> body, long[] live, int done, GrowthDecision decision, Stopwatch stopwatch, SnapshotRoute snapshotRoute, CancellationToken cancellationToken, int attempt = 0)
     {
         // Four snapshots: K calls, then K full GCs without calls (the control), then K calls again. A leak grows with the
         // calls and not without them; bytes that other threads or the runtime add grow with time, control included.
         var k = Math.Max(1, decision.SegmentLength);
+        var threadsAtStart = ThreadPool.ThreadCount;
         var snapshots = new HeapSnapshot?[4];
         var kept = new List<string>();
         string? route = null;
@@ -225,6 +226,13 @@ internal sealed class LeakRun
                 .OfType<TypeDelta>()
                 .ToArray();
             var snapshotIterations = 2 * k;
+            if (growing.Length > 0 && attempt == 0 && ThreadPool.ThreadCount != threadsAtStart)
+            {
+                // The thread pool added or retired threads while the snapshots were taken: each thread brings its own
+                // objects, which grow with the calls that made the pool grow. Once more, with the pool settled.
+                return await ConfirmOnHeap(body, live, done, decision, stopwatch, snapshotRoute, cancellationToken, attempt + 1).ConfigureAwait(false);
+            }
+
             if (growing.Length == 0 && route == LiveRoute.Name && snapshotRoute == SnapshotRoute.Auto)
             {
                 // The live route sees no thread stacks: what only another thread's stack holds is invisible to it.
