@@ -6,10 +6,10 @@ namespace MemoryAssertions.Benchmarks;
 /// <summary>A small SVG line chart, written by hand: failure-path time against live objects (log scale).</summary>
 internal static class FailurePathPlot
 {
-    private const int Width = 660;
+    private const int Width = 700;
     private const int Height = 320;
     private const int Left = 64;
-    private const int Right = 230;
+    private const int Right = 270;
     private const int Top = 36;
     private const int Bottom = 48;
 
@@ -60,8 +60,16 @@ internal static class FailurePathPlot
 
         // Lines, points, legend.
         var legendY = Top + 10;
-        foreach (var s in series.Where(s => s.Points.Count > 0))
+        foreach (var s in series)
         {
+            if (s.Points.Count == 0)
+            {
+                var nx = Left + plotW + 14;
+                svg.AppendLine(F($"  <text x=\"{nx}\" y=\"{legendY + 4}\" fill=\"#999\">{Escape(s.Name)}: pending (see text)</text>"));
+                legendY += 20;
+                continue;
+            }
+
             var points = string.Join(' ', s.Points.OrderBy(p => p.Objects).Select(p => F($"{X(p.Objects):0.#},{Y(p.Seconds):0.#}")));
             svg.AppendLine(F($"  <polyline points=\"{points}\" fill=\"none\" stroke=\"{s.Colour}\" stroke-width=\"2\"{(s.Dash.Length > 0 ? $" stroke-dasharray=\"{s.Dash}\"" : "")}/>"));
             foreach (var p in s.Points)

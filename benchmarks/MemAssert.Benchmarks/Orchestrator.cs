@@ -15,6 +15,48 @@ internal static class Orchestrator
     private static readonly List<string> Incidents = [];
     private static TimeSpan s_timeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>Tables and plot again from the logs (standard error) of earlier runs, e.g. one run per heap size.</summary>
+    public static int Report(string[] args)
+    {
+        string? output = null;
+        string? svg = null;
+        foreach (var (flag, value) in args.Zip(args.Skip(1)))
+        {
+            output = flag == "--out" ? value : output;
+            svg = flag == "--svg" ? value : svg;
+        }
+
+        foreach (var log in args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))))
+        {
+            foreach (var line in File.ReadLines(log))
+            {
+                var at = line.IndexOf("] kind=", StringComparison.Ordinal);
+                if (at >= 0 && !line.Contains("kind=target", StringComparison.Ordinal))
+                {
+                    Take("RESULT " + line[(at + 2)..]);
+                }
+                else if (line.StartsWith("- ", StringComparison.Ordinal) && line.Contains("killed", StringComparison.Ordinal))
+                {
+                    Incidents.Add(line[2..]);
+                }
+            }
+        }
+
+        var text = Tables() + (Incidents.Count == 0 ? "" : "\nIncidents:\n" + string.Join("\n", Incidents.Select(i => "- " + i)) + "\n");
+        Console.WriteLine(text);
+        if (output is not null)
+        {
+            File.WriteAllText(output, text);
+        }
+
+        if (svg is not null)
+        {
+            File.WriteAllText(svg, Plot());
+        }
+
+        return 0;
+    }
+
     public static int Run(string[] args)
     {
         var sizes = new[] { 100_000, 1_000_000, 5_000_000 };

@@ -3,7 +3,9 @@ using MemoryAssertions;
 using MemoryAssertions.Benchmarks;
 
 // The performance harness: run by hand, not by the test suite.
-//   dotnet run -c Release --project benchmarks/MemAssert.Benchmarks -- all [--sizes 100000,1000000,5000000] [--runs 5]
+//   dotnet run -c Release --project benchmarks/MemAssert.Benchmarks -- all [--sizes 100000,1000000,5000000] [--runs 3]
+//       [--cases pass,live,dump,gcdump] [--timeout SECONDS] [--out FILE.md] [--svg FILE.svg]   (progress and rows on stderr)
+//   ... -- report LOG [LOG ...] [--out FILE.md] [--svg FILE.svg]   tables and plot again from saved stderr logs
 // Child modes (started by "all", one measurement per process):
 //   pass <objects> <runs> | fail <objects> <Live|Dump> <run> | gcdump-target <objects>
 var mode = args.Length > 0 ? args[0] : "all";
@@ -22,6 +24,8 @@ switch (mode)
     case "gcdump-target":
         Cases.GcdumpTarget(Int(1));
         return 0;
+    case "report":
+        return Orchestrator.Report(args[1..]);
     case "all":
         return Orchestrator.Run(args[1..]);
     default:
