@@ -13,8 +13,10 @@ namespace MemAssert.BenchmarkDotNet.Tests;
 /// <summary>Runs <see cref="Targets"/> once, in process, with a short job, and keeps the summary and the printed text.</summary>
 public sealed class ShortRun : IDisposable
 {
-    public const int Iterations = 10;
-    public const int OperationsPerIteration = 64;
+    public const int Iterations = 12;
+    // Enough operations per iteration that bytes the test host itself keeps now and then (runner messages, tiered JIT
+    // data) are small per operation next to the 1 KB a leaking operation keeps.
+    public const int OperationsPerIteration = 1_024;
 
     private readonly string _artifacts = Path.Combine(Path.GetTempPath(), "memassert-bdn-tests-" + Guid.NewGuid().ToString("N"));
 
@@ -23,19 +25,23 @@ public sealed class ShortRun : IDisposable
         var job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1)
-            .WithWarmupCount(1)
+            .WithWarmupCount(3)
             .WithIterationCount(Iterations)
             .WithInvocationCount(OperationsPerIteration)
             .WithUnrollFactor(16);
         var config = ManualConfig.CreateEmpty()
             .AddJob(job)
-            .AddLogger(Console)
+            // Nothing that grows during the run: an accumulating logger would add its own text to the live heap.
+            .AddLogger(NullLogger.Instance)
             .AddColumnProvider(DefaultColumnProviders.Instance)
             .AddMemoryTrend()
             .WithArtifactsPath(_artifacts)
             .WithOptions(ConfigOptions.DisableOptimizationsValidator);
 
         Summary = BenchmarkRunner.Run<Targets>(config);
+
+        // The summary table as the console shows it, and as the GitHub Markdown export writes it.
+        MarkdownExporter.Console.ExportToLog(Summary, Console);
         var markdown = new AccumulationLogger();
         MarkdownExporter.GitHub.ExportToLog(Summary, markdown);
         Markdown = markdown.GetLog();
