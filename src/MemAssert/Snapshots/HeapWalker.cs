@@ -17,7 +17,15 @@ internal static class HeapWalker
         typeof(HeapGraph).FullName!,
     ];
 
-    public static HeapGraph Walk(ClrRuntime runtime, string route, CancellationToken cancellationToken = default)
+    /// <param name="runtime">The runtime to walk.</param>
+    /// <param name="route">The route's name, kept in the graph.</param>
+    /// <param name="includeStacks">
+    /// Whether to take roots from thread stacks. Only a dump has thread contexts: a process cannot read its own
+    /// threads' registers, and the DAC crashes or hangs when asked to walk stacks without them, so the live route takes
+    /// its roots from the handle table, the finalizer queue and the statics instead and never asks for stacks.
+    /// </param>
+    /// <param name="cancellationToken">Observed during the walk.</param>
+    public static HeapGraph Walk(ClrRuntime runtime, string route, bool includeStacks, CancellationToken cancellationToken = default)
     {
         var heap = runtime.Heap;
         if (!heap.CanWalkHeap)
@@ -27,7 +35,10 @@ internal static class HeapWalker
 
         var walk = new Walker(heap);
         SeedStatics(runtime, walk);
-        foreach (var root in heap.EnumerateRoots().OrderBy(r => RootOrder(r.RootKind)))
+        var roots = includeStacks
+            ? heap.EnumerateRoots()
+            : runtime.EnumerateHandles().Where(h => h.IsStrong).Cast<ClrRoot>().Concat(heap.EnumerateFinalizerRoots());
+        foreach (var root in roots.OrderBy(r => RootOrder(r.RootKind)))
         {
             walk.Seed(root.Object, () => DescribeRoot(root));
         }

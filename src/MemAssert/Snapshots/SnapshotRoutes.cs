@@ -1,9 +1,9 @@
 namespace MemoryAssertions.Snapshots;
 
 /// <summary>
-/// Chooses the route for a snapshot: <see cref="SnapshotRoute.Auto"/> takes the live route where it is supported and no
-/// file is to be kept, and falls back to the dump route with a note saying why when the live route is unavailable.
-/// An explicit <see cref="SnapshotRoute.Live"/> or <see cref="SnapshotRoute.Dump"/> never falls back.
+/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the dump route for now: the live route is
+/// exact and fast in a quiet process but not yet dependable in a busy one (see docs/snapshot-routes.md), so it is used
+/// only when asked for (<see cref="SnapshotRoute.Live"/>). An explicit route never falls back.
 /// </summary>
 internal static class SnapshotRoutes
 {
@@ -20,26 +20,9 @@ internal static class SnapshotRoutes
             case SnapshotRoute.Live:
                 return LiveRoute.Capture(cancellationToken);
             default:
-                if (keepIn is not null)
-                {
-                    // Only a dump can be kept.
-                    return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
-                }
-
-                if (!LiveRoute.IsSupported)
-                {
-                    return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
-                }
-
-                try
-                {
-                    return LiveRoute.Capture(cancellationToken);
-                }
-                catch (SnapshotUnavailableException ex)
-                {
-                    note = $"live route unavailable ({ex.Message}); used the dump route";
-                    return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
-                }
+                // The dump route, until the live route holds in busy processes (issue 5): in a test host the live walk
+                // outgrows its no-GC region or sees collections it did not cause, and each failed attempt costs seconds.
+                return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
         }
     }
 }

@@ -9,15 +9,18 @@ namespace MemoryAssertions.Tests.Snapshots;
 [Collection(HeapCollection.Name)]
 public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
 {
-    private const string LiveRouteOff =
-        "The live route is off (LiveRoute.Enabled) until HeapWalker takes its roots without ClrMD's stack walk: with a " +
-        "zero thread context the .NET 10 DAC crashes the test host. See docs/snapshot-routes.md.";
+    /// <summary>
+    /// Tests that need a whole live walk to succeed. In a quiet console the walk is exact and fast; in the test host it
+    /// is not yet dependable (the walk outgrows its no-GC region, or a collection it did not cause ends the region), so
+    /// they are skipped until issue 5 is finished rather than left to fail at random.
+    /// </summary>
+    private const string NeedsDependableLiveWalk =
+        "Issue 5: the live walk is not yet dependable inside a test host (no-GC region outgrown or ended by a collection).";
 
     public void Dispose()
     {
         LiveRoute.BudgetOverride = null;
         LiveRoute.BeforeWalk = null;
-        LiveRoute.Enabled = false;
         LiveProbes.Items.Clear();
         LiveProbes.Arrays.Clear();
         if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
@@ -36,7 +39,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     private static long CountOf(HeapSnapshot snapshot, Type type) =>
         snapshot.Statistics().SingleOrDefault(s => s.Key == type.FullName)?.Count ?? 0;
 
-    [Fact(Skip = LiveRouteOff)]
+    [Fact(Skip = NeedsDependableLiveWalk)]
     public void Live_and_dump_snapshots_of_the_same_heap_count_the_same_instances()
     {
         for (var i = 0; i < 10_000; i++)
@@ -71,7 +74,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(nameof(LiveProbes.Items), path.RootName, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = LiveRouteOff)]
+    [Fact(Skip = NeedsDependableLiveWalk)]
     public void The_live_route_writes_no_file()
     {
         using var temp = new ScopedTempFolder();
@@ -82,16 +85,15 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(cwd, Directory.GetFileSystemEntries(Environment.CurrentDirectory));
     }
 
-    [Fact(Skip = LiveRouteOff)]
-    public void Auto_uses_the_live_route_where_it_is_supported()
+    [Fact]
+    public void Auto_uses_the_dump_route_until_the_live_route_holds_in_busy_processes()
     {
-        Assert.True(LiveRoute.IsSupported, "these tests run on Linux");
         using var snapshot = HeapSnapshot.Take();
-        Assert.Equal("live", snapshot.Route);
+        Assert.Equal("dump", snapshot.Route);
         Assert.Null(snapshot.Note);
     }
 
-    [Fact(Skip = LiveRouteOff)]
+    [Fact(Skip = NeedsDependableLiveWalk)]
     public void The_no_gc_region_is_released_after_a_snapshot()
     {
         using (HeapSnapshot.Take(SnapshotRoute.Live))
@@ -104,7 +106,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.True(GC.CollectionCount(0) > before);
     }
 
-    [Fact(Skip = LiveRouteOff)]
+    [Fact]
     public void The_no_gc_region_is_released_when_the_walk_fails()
     {
         LiveRoute.BeforeWalk = () => throw new InvalidDataException("simulated failure inside the walk");
@@ -120,7 +122,6 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Already_in_a_no_gc_region_the_live_route_is_unavailable_and_leaves_the_callers_region_alone()
     {
-        LiveRoute.Enabled = true; // safe here: the route stops before it creates the runtime
         Assert.True(GC.TryStartNoGCRegion(16L << 20));
         var ex = Assert.Throws<SnapshotUnavailableException>(() => LiveRoute.Capture(CancellationToken.None));
         Assert.Contains("already in a no-GC region", ex.Message, StringComparison.Ordinal);
@@ -128,27 +129,14 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         GC.EndNoGCRegion();
     }
 
-    [Fact(Skip = LiveRouteOff)]
-    public void Auto_falls_back_to_the_dump_route_with_a_note_when_the_live_route_is_unavailable()
-    {
-        LiveRoute.BeforeWalk = () => throw new SnapshotUnavailableException("simulated: the live route cannot be had");
-        using var snapshot = HeapSnapshot.Take(SnapshotRoute.Auto);
-        output.WriteLine(snapshot.Note);
-        Assert.Equal("dump", snapshot.Route);
-        Assert.NotNull(snapshot.Note);
-        Assert.Contains("live route unavailable", snapshot.Note, StringComparison.Ordinal);
-        Assert.Contains("simulated: the live route cannot be had", snapshot.Note, StringComparison.Ordinal);
-        Assert.Contains("dump route", snapshot.Note, StringComparison.Ordinal);
-    }
-
-    [Fact(Skip = LiveRouteOff)]
+    [Fact]
     public void An_explicit_live_request_does_not_fall_back()
     {
         LiveRoute.BeforeWalk = () => throw new SnapshotUnavailableException("simulated");
         Assert.Throws<SnapshotUnavailableException>(() => HeapSnapshot.Take(SnapshotRoute.Live));
     }
 
-    [Fact(Skip = LiveRouteOff)]
+    [Fact(Skip = NeedsDependableLiveWalk)]
     public void A_budget_larger_than_the_gc_grants_is_reduced_until_one_is_granted()
     {
         LiveRoute.BudgetOverride = 1L << 50;
@@ -158,15 +146,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(LiveRoute.LastBudget, LiveRoute.MinimumBudget, 1L << 49);
     }
 
-    [Fact]
-    public void When_no_budget_is_granted_the_live_route_is_unavailable()
-    {
-        var ex = Assert.Throws<SnapshotUnavailableException>(() => LiveRoute.StartRegion(1L << 50, minimum: 1L << 49));
-        Assert.Contains("could not hold the heap still", ex.Message, StringComparison.Ordinal);
-        Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
-    }
-
-    [Fact(Skip = LiveRouteOff)]
+    [Fact(Skip = NeedsDependableLiveWalk)]
     public void A_gc_during_the_walk_discards_the_walk_and_retries_once()
     {
         for (var i = 0; i < 1_000; i++)
@@ -189,21 +169,13 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
     }
 
-    [Fact(Skip = LiveRouteOff)]
+    [Fact]
     public void A_gc_during_both_walks_makes_the_live_route_unavailable()
     {
         LiveRoute.BeforeWalk = () => GC.Collect();
         var ex = Assert.Throws<SnapshotUnavailableException>(() => LiveRoute.Capture(CancellationToken.None));
-        Assert.Contains("the GC ran during the live heap walk twice", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("could not be held still for the whole live walk, twice", ex.Message, StringComparison.Ordinal);
         Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
-    }
-
-    [Fact]
-    public void While_the_live_route_is_off_auto_uses_the_dump_route_and_live_is_refused()
-    {
-        Assert.False(LiveRoute.IsSupported);
-        var ex = Assert.Throws<SnapshotUnavailableException>(() => LiveRoute.Capture(CancellationToken.None));
-        Assert.Contains("turned off", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -214,7 +186,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(LiveRoute.MaximumBudget, LiveRoute.BudgetFor(1L << 40));
     }
 
-    [Fact(Skip = LiveRouteOff)]
+    [Fact(Skip = NeedsDependableLiveWalk)]
     public void A_leak_held_only_by_another_threads_stack_is_still_found()
     {
         using var holder = new StackHolder();

@@ -33,16 +33,7 @@ internal static class LiveRoute
     /// <summary>For tests: runs inside the region after the runtime object is created and before the walk.</summary>
     internal static Action? BeforeWalk { get; set; }
 
-    /// <summary>
-    /// Whether the live route may run. Off until <see cref="HeapWalker"/> can skip thread stacks: ClrMD's
-    /// <c>ClrHeap.EnumerateRoots()</c> asks the DAC to walk every thread's stack, and with no real thread context (a
-    /// running process cannot give its own threads' registers) the .NET 10 DAC crashes or hangs the process once other
-    /// threads are parked in waits (seen in the test host; a quiet console survives). The walk must take its roots from
-    /// <c>ClrRuntime.EnumerateHandles()</c> and the finalizer queue on this route. Tests turn it on for what is safe.
-    /// </summary>
-    internal static bool Enabled { get; set; }
-
-    public static bool IsSupported => Enabled && SelfProcessDataReader.IsSupported;
+    public static bool IsSupported => SelfProcessDataReader.IsSupported;
 
     /// <summary>For tests and measurements: how many walks the last capture started (2 when a GC forced a retry).</summary>
     internal static int LastAttempts { get; private set; }
@@ -58,11 +49,6 @@ internal static class LiveRoute
             throw new SnapshotUnavailableException("the live route reads this process's memory on Linux only.");
         }
 
-        if (!Enabled)
-        {
-            throw new SnapshotUnavailableException("the live route is turned off until the heap walk can skip thread stacks (see docs/snapshot-routes.md).");
-        }
-
         var budget = BudgetOverride ?? BudgetFor(GC.GetTotalMemory(forceFullCollection: false));
         LastAttempts = 1;
         if (TryCaptureOnce(budget, cancellationToken, out var graph, out var lost))
@@ -70,14 +56,14 @@ internal static class LiveRoute
             return graph;
         }
 
-        // A GC ran during the walk: the heap may have moved, so the result was discarded. Once more, with room to spare.
+        // The walk outgrew the region (or a GC ran anyway): the result was discarded. Once more, with twice the room.
         LastAttempts = 2;
         if (TryCaptureOnce(Math.Min(MaximumBudget, budget * 2), cancellationToken, out graph, out lost))
         {
             return graph;
         }
 
-        throw new SnapshotUnavailableException($"the GC ran during the live heap walk twice ({lost}), so the heap could not be held still.");
+        throw new SnapshotUnavailableException($"the heap could not be held still for the whole live walk, twice ({lost}).");
     }
 
     /// <summary>
@@ -108,7 +94,9 @@ internal static class LiveRoute
             throw AlreadyInRegion(null);
         }
 
-        for (var size = budget; size >= minimum; size /= 2)
+        // Never more than MaximumBudget: asking the GC for an absurd region (2^50 bytes) leaves the process unable to
+        // fork afterwards (createdump then fails with ENOMEM), as seen on .NET 10 / Linux.
+        for (var size = Math.Min(budget, MaximumBudget); size >= minimum; size /= 2)
         {
             try
             {
@@ -164,6 +152,18 @@ internal static class LiveRoute
         LastBudget = granted;
         var collections = GC.CollectionCount(0);
         HeapGraph? result = null;
+
+        // Stop the walk before the budget runs out: once it does, the GC runs and the heap moves under the DAC.
+        using var exhausted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            GC.RegisterNoGCRegionCallback(granted / 10 * 8, exhausted.Cancel);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentOutOfRangeException or NotImplementedException)
+        {
+            // The region ended already, or this GC cannot call back: the collection count still tells.
+        }
+
         try
         {
             using (var reader = new SelfProcessDataReader())
@@ -173,7 +173,7 @@ internal static class LiveRoute
                 // The heap's memory holds still from here on: read it in blocks rather than object by object.
                 reader.CacheRanges(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
                 BeforeWalk?.Invoke();
-                result = HeapWalker.Walk(runtime, Name, cancellationToken);
+                result = HeapWalker.Walk(runtime, Name, includeStacks: false, exhausted.Token);
             }
 
             // Checked before the region is ended: ending it is not a collection, but anything after it might be.
@@ -181,6 +181,11 @@ internal static class LiveRoute
             {
                 return false;
             }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            lost = $"the walk needed more than 80% of the {granted / (1 << 20)} MB no-GC region";
+            return false;
         }
         catch (Exception ex) when (ex is not OperationCanceledException && RegionLost(collections, granted, out lost))
         {
