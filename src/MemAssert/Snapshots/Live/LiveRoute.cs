@@ -25,7 +25,7 @@ internal static class LiveRoute
     /// The largest budget asked for. The GC commits memory for the whole budget; beyond this (heaps of some 5 million
     /// objects) the live route gives way to the dump route rather than grow the process by gigabytes.
     /// </summary>
-    internal const long MaximumBudget = 4L << 30;
+    internal const long MaximumBudget = 2L << 30;
 
     /// <summary>For tests: a budget to ask for instead of <see cref="BudgetFor"/>'s.</summary>
     internal static long? BudgetOverride { get; set; }
