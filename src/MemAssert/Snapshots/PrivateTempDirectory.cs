@@ -12,9 +12,12 @@ internal sealed class PrivateTempDirectory : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Every folder this process creates starts with this: <c>memassert-&lt;pid&gt;-</c>.</summary>
+    public static string Prefix { get; } = $"memassert-{Environment.ProcessId}-";
+
     public static PrivateTempDirectory Create()
     {
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "memassert-" + Guid.NewGuid().ToString("N")[..12]);
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), Prefix + Guid.NewGuid().ToString("N")[..12]);
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
         {
             Directory.CreateDirectory(path);

@@ -77,11 +77,12 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     [Fact(Skip = NeedsDependableLiveWalk)]
     public void The_live_route_writes_no_file()
     {
-        using var temp = new ScopedTempFolder();
+        var temp = new TempFolderWatch();
         var cwd = Directory.GetFileSystemEntries(Environment.CurrentDirectory);
         using var live = HeapSnapshot.Take(SnapshotRoute.Live);
         Assert.Equal("live", live.Route);
-        Assert.Empty(temp.Entries());
+        Assert.Empty(temp.OurEntries());
+        Assert.Empty(temp.NewFilesOver(0));
         Assert.Equal(cwd, Directory.GetFileSystemEntries(Environment.CurrentDirectory));
     }
 

@@ -13,33 +13,30 @@ internal static class ClrRuntimeFactoryTestSeam
 }
 
 /// <summary>
-/// Points TMPDIR (which Path.GetTempPath reads on Unix) at a fresh folder for the duration of a test, so that what the
-/// engine leaves in the temp folder can be seen without other processes' files. Tests using it run alone (Heap
-/// collection).
+/// Watches the temp folder during a test: what this process leaves there (folders named
+/// <c>memassert-&lt;pid&gt;-…</c>) and new files over a size anywhere at the top level. TMPDIR itself cannot be moved
+/// for a test: the runtime's diagnostics socket, which the dump route talks to, lives there.
 /// </summary>
-internal sealed class ScopedTempFolder : IDisposable
+internal sealed class TempFolderWatch
 {
-    private readonly string? _previous;
+    private readonly HashSet<string> _before = new(Directory.GetFileSystemEntries(Path.GetTempPath()), StringComparer.Ordinal);
 
-    public ScopedTempFolder()
-    {
-        _previous = Environment.GetEnvironmentVariable("TMPDIR");
-        Root = Path.Combine(Path.GetTempPath(), "memassert-test-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Root);
-        Environment.SetEnvironmentVariable("TMPDIR", Root + Path.DirectorySeparatorChar);
-        Assert.StartsWith(Root, Path.GetTempPath(), StringComparison.Ordinal);
-    }
+    public IReadOnlyList<string> OurEntries() =>
+        Directory.GetDirectories(Path.GetTempPath(), PrivateTempDirectory.Prefix + "*");
 
-    public string Root { get; }
-
-    public IReadOnlyList<string> Entries() => Directory.GetFileSystemEntries(Root, "*", SearchOption.AllDirectories);
-
-    public IReadOnlyList<string> FilesOver(long bytes) =>
-        Directory.GetFiles(Root, "*", SearchOption.AllDirectories).Where(f => new FileInfo(f).Length > bytes).ToArray();
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable("TMPDIR", _previous);
-        Directory.Delete(Root, recursive: true);
-    }
+    public IReadOnlyList<string> NewFilesOver(long bytes) =>
+        Directory.GetFiles(Path.GetTempPath())
+            .Where(f => !_before.Contains(f))
+            .Where(f =>
+            {
+                try
+                {
+                    return new FileInfo(f).Length > bytes;
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            })
+            .ToArray();
 }
