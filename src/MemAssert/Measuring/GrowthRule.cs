@@ -25,7 +25,7 @@ internal readonly record struct GrowthDecision(GrowthKind Kind, double BytesPerI
 /// The decision rule. The series (live bytes after the warm-up, then after each iteration) is cut into four equal
 /// segments and each segment is summarised by its minimum, its floor. Noise from other threads only ever adds live
 /// bytes at the instant of a GC, so the floor is what the code under test retains. Growth is sustained when the floor
-/// rises from every segment to the next; it is absent when the last floor is no higher than the first; anything in
+/// rises from every segment to the next; it is absent when no floor rises above the one before it; anything in
 /// between (it rose, then stopped, or it rose in steps further apart than a segment) is inconclusive, and the caller
 /// extends the run. A leak that adds something every P-th call rises in every segment once segments are P long.
 /// </summary>
@@ -60,11 +60,6 @@ internal static class GrowthRule
         var span = start[segments - 1] - start[0];
         var slope = (double)(floor[segments - 1] - floor[0]) / span;
         var segmentLength = n / segments;
-        if (slope <= allowancePerIteration)
-        {
-            return new GrowthDecision(GrowthKind.NoGrowth, Math.Max(0, slope), segmentLength, 0, segments);
-        }
-
         var rises = 0;
         for (var j = 1; j < segments; j++)
         {
@@ -72,6 +67,13 @@ internal static class GrowthRule
             {
                 rises++;
             }
+        }
+
+        if (slope <= allowancePerIteration)
+        {
+            // No growth from first to last; but a floor that rose somewhere in between may be a small leak masked by
+            // the heap shrinking elsewhere (what earlier code left behind being freed): look longer before saying no.
+            return new GrowthDecision(rises == 0 ? GrowthKind.NoGrowth : GrowthKind.Inconclusive, Math.Max(0, slope), segmentLength, rises, segments);
         }
 
         var kind = rises == segments - 1 ? GrowthKind.Growth : GrowthKind.Inconclusive;

@@ -99,6 +99,15 @@ public sealed class GrowthRuleTests
     }
 
     [Fact]
+    public void A_small_rise_masked_by_an_earlier_shrink_is_inconclusive_not_no_growth()
+    {
+        // Leftovers of earlier code freed in the first quarter, then a sparse leak of 24 B: the last floor is below the
+        // first, yet a floor rose; the run must look longer.
+        var decision = GrowthRule.Decide(Series(20, i => i < 5 ? 100 : i < 10 ? 0 : 24), 0);
+        Assert.Equal(GrowthKind.Inconclusive, decision.Kind);
+    }
+
+    [Fact]
     public void A_shrinking_heap_is_no_growth()
     {
         Assert.Equal(GrowthKind.NoGrowth, GrowthRule.Decide(Series(20, i => -100L * i), 0).Kind);
