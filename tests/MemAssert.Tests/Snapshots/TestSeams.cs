@@ -21,6 +21,13 @@ internal sealed class TempFolderWatch
 {
     private readonly HashSet<string> _before = new(Directory.GetFileSystemEntries(Path.GetTempPath()), StringComparer.Ordinal);
 
+    /// <summary>Fails when this process left a folder or a new file over 1 MB in the temp folder.</summary>
+    public void AssertNothingLeftBehind()
+    {
+        Assert.Empty(OurEntries());
+        Assert.Empty(NewFilesOver(1024 * 1024));
+    }
+
     public IReadOnlyList<string> OurEntries() =>
         Directory.GetDirectories(Path.GetTempPath(), PrivateTempDirectory.Prefix + "*");
 
