@@ -219,6 +219,8 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
         // The churner holds up to half a megabyte at the instant of any GC, so the leak must stand out of that noise:
         // the smallest leak that can be seen grows with the noise beside it (README, "Threads and parallel tests").
         using var churner = new GarbageChurner();
-        AssertLeakFromLiveBytes(Leaks.LargeObject, 100_000);
+
+        // 100,048 B per call; the fit on the floors may land a little below it with the churn's noise.
+        AssertLeakFromLiveBytes(Leaks.LargeObject, 90_000);
     }
 }
