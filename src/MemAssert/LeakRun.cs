@@ -229,10 +229,11 @@ internal sealed class LeakRun
         {
             var ignore = new TypePatterns(_options.Ignore);
             var groupBy = _options.GroupBy;
-            var stats = snapshots
-                .Select(s => s!.Filter(name => !ignore.IsMatch(name)).Statistics(groupBy).ToDictionary(x => x.Key, StringComparer.Ordinal))
+            var views = snapshots.Select(s => s!.Filter(name => !ignore.IsMatch(name))).ToArray();
+            var stats = views
+                .Select(v => v.Statistics(groupBy).ToDictionary(x => x.Key, StringComparer.Ordinal))
                 .ToArray();
-            var diff = snapshots[3]!.Filter(name => !ignore.IsMatch(name)).CompareTo(snapshots[0]!.Filter(name => !ignore.IsMatch(name)), groupBy);
+            var diff = views[3].CompareTo(views[0], groupBy);
             var growing = diff
                 .Select(d => GrowsWithCalls(d.Key, stats))
                 .OfType<TypeDelta>()
@@ -243,13 +244,6 @@ internal sealed class LeakRun
                 // The thread pool added or retired threads while the snapshots were taken: each thread brings its own
                 // objects, which grow with the calls that made the pool grow. Once more, with the pool settled.
                 return await ConfirmOnHeap(body, live, done, decision, stopwatch, snapshotRoute, cancellationToken, attempt + 1).ConfigureAwait(false);
-            }
-
-            if (growing.Length == 0 && route == LiveRoute.Name && snapshotRoute == SnapshotRoute.Auto)
-            {
-                // The live route sees no thread stacks: what only another thread's stack holds is invisible to it.
-                // Confirm once more on the dump route, which sees stacks, before passing.
-                return await ConfirmOnHeap(body, live, done, decision, stopwatch, SnapshotRoute.Dump, cancellationToken).ConfigureAwait(false);
             }
 
             if (growing.Length == 0)
