@@ -154,7 +154,9 @@ internal sealed class LeakRun
         var pin = System.Runtime.InteropServices.GCHandle.Alloc(body);
         try
         {
-            return await ConfirmOnHeap(body, live, done, decision, stopwatch, _options.Snapshots, cancellationToken).ConfigureAwait(false);
+            var auto = _options.Snapshots == SnapshotRoute.Auto;
+            var route = auto ? SnapshotRoutes.PreferredFor(_options.KeepSnapshotsIn) : _options.Snapshots;
+            return await ConfirmOnHeap(body, live, done, decision, stopwatch, route, auto, routeNote: null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -163,8 +165,19 @@ internal sealed class LeakRun
     }
 
     private async ValueTask<LeakReport> ConfirmOnHeap(
-        Func<ValueTask> body, long[] live, int done, GrowthDecision decision, Stopwatch stopwatch, SnapshotRoute snapshotRoute, CancellationToken cancellationToken, int attempt = 0)
+        Func<ValueTask> body,
+        long[] live,
+        int done,
+        GrowthDecision decision,
+        Stopwatch stopwatch,
+        SnapshotRoute snapshotRoute,
+        bool auto,
+        string? routeNote,
+        CancellationToken cancellationToken,
+        int attempt = 0)
     {
+        // All four snapshots come from one route: the live route sees no stack roots, so mixing routes would count
+        // stack-held objects in some snapshots and not in others.
         // Four snapshots: K calls, then K full GCs without calls (the control), then K calls again. A leak grows with the
         // calls and not without them; bytes that other threads or the runtime add grow with time, control included.
         var k = Math.Max(1, decision.SegmentLength);
@@ -172,7 +185,7 @@ internal sealed class LeakRun
         var snapshots = new HeapSnapshot?[4];
         var kept = new List<string>();
         string? route = null;
-        string? note = null;
+        var note = routeNote;
         try
         {
             for (var s = 0; s < snapshots.Length; s++)
@@ -212,6 +225,13 @@ internal sealed class LeakRun
                 snapshot?.Dispose();
             }
 
+            if (auto && snapshotRoute == SnapshotRoute.Live)
+            {
+                // The live route could not hold the heap still (or is not available here): all four again, from dumps.
+                return await ConfirmOnHeap(body, live, done, decision, stopwatch, SnapshotRoute.Dump, auto, SnapshotRoutes.FellBack(ex.Message), cancellationToken, attempt)
+                    .ConfigureAwait(false);
+            }
+
             // The live-bytes verdict stands; the report says why there is no diff.
             return Leak(live, done, decision, ex.Message, route: null, note: null, diff: [], growing: [], paths: [], snapshotIterations: 0, kept, stopwatch);
         }
@@ -243,7 +263,25 @@ internal sealed class LeakRun
             {
                 // The thread pool added or retired threads while the snapshots were taken: each thread brings its own
                 // objects, which grow with the calls that made the pool grow. Once more, with the pool settled.
-                return await ConfirmOnHeap(body, live, done, decision, stopwatch, snapshotRoute, cancellationToken, attempt + 1).ConfigureAwait(false);
+                return await ConfirmOnHeap(body, live, done, decision, stopwatch, snapshotRoute, auto, routeNote, cancellationToken, attempt + 1).ConfigureAwait(false);
+            }
+
+            if (growing.Length == 0 && auto && snapshotRoute == SnapshotRoute.Live)
+            {
+                // The live bytes grew but no type grew in the live snapshots, which see no thread stacks: what grows may be
+                // held by another thread's stack. The dump route sees stacks; its verdict is the one reported.
+                return await ConfirmOnHeap(
+                        body,
+                        live,
+                        done,
+                        decision,
+                        stopwatch,
+                        SnapshotRoute.Dump,
+                        auto,
+                        "no type grew with the calls in live snapshots, which see no thread stacks, so the dump route (which does) was used",
+                        cancellationToken,
+                        attempt)
+                    .ConfigureAwait(false);
             }
 
             if (growing.Length == 0)

@@ -42,7 +42,7 @@ internal sealed class HeapGraph
 
     public IReadOnlyList<HeapRoot> Roots { get; }
 
-    /// <summary>Type index of each object.</summary>
+    /// <summary>Type index of each object (the arrays may be longer than <see cref="Count"/>).</summary>
     public int[] TypeOf { get; }
 
     public long[] SizeOf { get; }

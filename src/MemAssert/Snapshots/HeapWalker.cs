@@ -24,8 +24,9 @@ internal static class HeapWalker
     /// threads' registers, and the DAC crashes or hangs when asked to walk stacks without them, so the live route takes
     /// its roots from the handle table, the finalizer queue and the statics instead and never asks for stacks.
     /// </param>
+    /// <param name="heapRead">Called once nothing more will be read from the GC heap, before references are named.</param>
     /// <param name="cancellationToken">Observed during the walk.</param>
-    public static HeapGraph Walk(ClrRuntime runtime, string route, bool includeStacks, CancellationToken cancellationToken = default)
+    public static HeapGraph Walk(ClrRuntime runtime, string route, bool includeStacks, Action? heapRead = null, CancellationToken cancellationToken = default)
     {
         var heap = runtime.Heap;
         if (!heap.CanWalkHeap)
@@ -33,17 +34,21 @@ internal static class HeapWalker
             throw new SnapshotUnavailableException("the runtime reported that its heap cannot be walked right now (a GC was in progress).");
         }
 
-        var walk = new Walker(heap);
+        var walk = new Walker(runtime);
         SeedStatics(runtime, walk);
         var roots = includeStacks
             ? heap.EnumerateRoots()
             : runtime.EnumerateHandles().Where(h => h.IsStrong).Cast<ClrRoot>().Concat(heap.EnumerateFinalizerRoots());
         foreach (var root in roots.OrderBy(r => RootOrder(r.RootKind)))
         {
-            walk.Seed(root.Object, () => DescribeRoot(root));
+            walk.Seed(root.Object.Address, () => DescribeRoot(root));
         }
 
         walk.Run(cancellationToken);
+
+        // Everything read from the GC heap has been read: the caller may let the heap move again. Naming the references
+        // reads type metadata only (and allocates: ClrMD resolves generic field types), so it runs after that.
+        heapRead?.Invoke();
         return walk.ToGraph(route);
     }
 
@@ -74,7 +79,7 @@ internal static class HeapWalker
                             continue;
                         }
 
-                        walk.Seed(value, () => new HeapRoot(
+                        walk.Seed(value.Address, () => new HeapRoot(
                             IsDelegate(field.Type) ? RootKind.StaticEvent : RootKind.StaticField,
                             $"{type.Name}.{field.Name}"));
                     }
@@ -133,32 +138,61 @@ internal static class HeapWalker
         }
     }
 
-    private sealed class Walker(ClrHeap heap)
+    /// <summary>
+    /// The breadth-first walk. Per object it reads the method table pointer and the object's bytes (one read each, from
+    /// the dump or, on the live route, from the reader's block cache) and lists the references with the type's GC
+    /// descriptor, so it allocates almost nothing per object: no <see cref="ClrObject"/> enumerators and no field
+    /// lookups. A reference is remembered as its parent's type and offset; only the few distinct (type, offset) pairs
+    /// are turned into field names, once, at the end.
+    /// </summary>
+    private sealed class Walker
     {
-        private readonly SegmentBitmap _visited = new(heap);
-        private readonly Dictionary<ulong, int> _typeIds = [];
-        private readonly Dictionary<ulong, bool> _barrier = [];
+        private const int DependentHandleKey = int.MinValue;
+        private const int ArrayElementKey = -1;
+
+        private readonly ClrRuntime _runtime;
+        private readonly ClrHeap _heap;
+        private readonly IDataReader _reader;
+        private readonly int _pointerSize;
+        private readonly ulong _methodTableMask;
+        private readonly SegmentBitmap _visited;
+        private readonly Dictionary<ulong, int> _slotOf = [];
+        private readonly List<TypeSlot> _slots = [];
         private readonly List<HeapTypeInfo> _types = [];
-        private readonly Dictionary<(ulong Mt, int Offset, int Inner), int> _edgeIds = [];
-        private readonly Dictionary<string, int> _edgeNames = new(StringComparer.Ordinal);
-        private readonly List<string> _edges = [];
+        private readonly Dictionary<(int Slot, int Key), int> _edgeKeyIds = [];
+        private readonly List<(int Slot, int Key)> _edgeKeys = [];
+        private readonly Dictionary<ulong, List<ulong>>? _dependents;
         private readonly List<HeapRoot> _roots = [];
         private ulong[] _address = new ulong[1024];
-        private int[] _typeOf = new int[1024];
+        private int[] _slotOfObject = new int[1024];
         private long[] _sizeOf = new long[1024];
         private int[] _parentOf = new int[1024];
         private int[] _edgeOf = new int[1024];
+        private byte[] _bytes = new byte[4096];
         private int _count;
+        private ulong _lastMethodTable;
+        private int _lastSlot = -1;
 
-        public void Seed(ClrObject obj, Func<HeapRoot> describe)
+        public Walker(ClrRuntime runtime)
         {
-            if (obj.IsNull || !obj.IsValid || obj.Type is null || IsBarrier(obj.Type) || !_visited.Add(obj.Address))
+            _runtime = runtime;
+            _heap = runtime.Heap;
+            _reader = runtime.DataTarget.DataReader;
+            _pointerSize = _reader.PointerSize;
+            _methodTableMask = ~(ulong)(_pointerSize - 1);
+            _visited = new SegmentBitmap(_heap);
+            _dependents = DependentHandles(runtime);
+        }
+
+        public void Seed(ulong address, Func<HeapRoot> describe)
+        {
+            if (address == 0 || SlotOf(address) is not (>= 0 and var slot) || _slots[slot].Barrier || !_visited.Add(address))
             {
                 return;
             }
 
             _roots.Add(describe());
-            Add(obj, -1 - (_roots.Count - 1), -1);
+            Add(address, slot, -1 - (_roots.Count - 1), -1);
         }
 
         public void Run(CancellationToken cancellationToken)
@@ -170,106 +204,280 @@ internal static class HeapWalker
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
-                var obj = heap.GetObject(_address[i]);
-                if (obj.Type is not { ContainsPointers: true } parentType)
+                var parentSlot = _slotOfObject[i];
+                if (_dependents is not null && _dependents.TryGetValue(_address[i], out var secondaries))
+                {
+                    foreach (var child in secondaries)
+                    {
+                        Follow(i, parentSlot, child, DependentHandleKey);
+                    }
+                }
+
+                var parent = _slots[parentSlot];
+                if (!parent.HasPointers)
                 {
                     continue;
                 }
 
-                foreach (var reference in obj.EnumerateReferencesWithFields(carefully: false, considerDependantHandles: true))
+                var size = _sizeOf[i];
+                if (size > _bytes.Length)
                 {
-                    var child = reference.Object;
-                    if (child.IsNull || child.Type is not { } childType || IsBarrier(childType) || !_visited.Add(child.Address))
-                    {
-                        continue;
-                    }
+                    _bytes = new byte[(int)Math.Min(Array.MaxLength, Math.Max(size, _bytes.Length * 2L))];
+                }
 
-                    Add(child, i, EdgeId(parentType, reference));
+                var length = (int)Math.Min(size, _bytes.Length);
+                if (_reader.Read(_address[i], _bytes.AsSpan(0, length)) != length)
+                {
+                    continue;
+                }
+
+                foreach (var (child, offset) in parent.Descriptor.WalkObject(_bytes, length))
+                {
+                    Follow(i, parentSlot, child, offset);
                 }
             }
         }
 
         public HeapGraph ToGraph(string route)
         {
-            Array.Resize(ref _typeOf, _count);
-            Array.Resize(ref _sizeOf, _count);
-            Array.Resize(ref _parentOf, _count);
-            Array.Resize(ref _edgeOf, _count);
-            return new HeapGraph(route, _types, _edges, _roots, _typeOf, _sizeOf, _parentOf, _edgeOf, _count);
+            // Edge names, once per distinct (type, offset): the graph keeps the name's index.
+            var names = new List<string>();
+            var nameIds = new Dictionary<string, int>(StringComparer.Ordinal);
+            var nameOfKey = new int[_edgeKeys.Count];
+            for (var k = 0; k < _edgeKeys.Count; k++)
+            {
+                var name = EdgeName(_slots[_edgeKeys[k].Slot].Type, _edgeKeys[k].Key);
+                if (!nameIds.TryGetValue(name, out var id))
+                {
+                    id = names.Count;
+                    names.Add(name);
+                    nameIds[name] = id;
+                }
+
+                nameOfKey[k] = id;
+            }
+
+            // In place: the arrays are handed to the graph as they are (longer than the count), so that finishing the
+            // walk allocates nothing in proportion to the heap while the GC is held still.
+            for (var i = 0; i < _count; i++)
+            {
+                _slotOfObject[i] = _slots[_slotOfObject[i]].GraphId;
+                _edgeOf[i] = _edgeOf[i] < 0 ? -1 : nameOfKey[_edgeOf[i]];
+            }
+
+            return new HeapGraph(route, _types, names, _roots, _slotOfObject, _sizeOf, _parentOf, _edgeOf, _count);
         }
 
-        private void Add(ClrObject obj, int parent, int edge)
+        /// <summary>Primary object → secondaries of the process's dependent handles (ConditionalWeakTable entries).</summary>
+        private static Dictionary<ulong, List<ulong>>? DependentHandles(ClrRuntime runtime)
+        {
+            Dictionary<ulong, List<ulong>>? map = null;
+            foreach (var handle in runtime.EnumerateHandles())
+            {
+                if (handle.HandleKind != ClrHandleKind.Dependent || handle.Object.IsNull || handle.Dependent.IsNull)
+                {
+                    continue;
+                }
+
+                map ??= [];
+                if (!map.TryGetValue(handle.Object.Address, out var list))
+                {
+                    map[handle.Object.Address] = list = [];
+                }
+
+                list.Add(handle.Dependent.Address);
+            }
+
+            return map;
+        }
+
+        private void Follow(int parent, int parentSlot, ulong child, int offset)
+        {
+            if (child == 0 || SlotOf(child) is not (>= 0 and var slot) || _slots[slot].Barrier || !_visited.Add(child))
+            {
+                return;
+            }
+
+            Add(child, slot, parent, EdgeKey(parentSlot, offset));
+        }
+
+        private void Add(ulong address, int slot, int parent, int edge)
         {
             if (_count == _address.Length)
             {
                 var size = _count * 2;
                 Array.Resize(ref _address, size);
-                Array.Resize(ref _typeOf, size);
+                Array.Resize(ref _slotOfObject, size);
                 Array.Resize(ref _sizeOf, size);
                 Array.Resize(ref _parentOf, size);
                 Array.Resize(ref _edgeOf, size);
             }
 
-            _address[_count] = obj.Address;
-            _typeOf[_count] = TypeId(obj.Type!);
-            _sizeOf[_count] = (long)obj.Size;
+            var info = _slots[slot];
+            if (info.GraphId < 0)
+            {
+                info.GraphId = _types.Count;
+                var assembly = info.Type.Module?.AssemblyName is { Length: > 0 } path ? Path.GetFileNameWithoutExtension(path) : "(unknown)";
+                _types.Add(new HeapTypeInfo(info.Type.Name ?? $"<type 0x{info.Type.MethodTable:x}>", assembly));
+            }
+
+            _address[_count] = address;
+            _slotOfObject[_count] = slot;
+            _sizeOf[_count] = info.ComponentSize == 0 ? info.StaticSize : (long)_heap.GetObject(address, info.Type).Size;
             _parentOf[_count] = parent;
             _edgeOf[_count] = edge;
             _count++;
         }
 
-        private bool IsBarrier(ClrType type)
+        /// <summary>The type slot of the object at <paramref name="address"/>, or -1 when no managed type is there.</summary>
+        private int SlotOf(ulong address)
         {
-            if (!_barrier.TryGetValue(type.MethodTable, out var barrier))
+            if (!_reader.ReadPointer(address, out var methodTable))
             {
-                barrier = type.Name is { } name && BarrierTypes.Contains(name);
-                _barrier[type.MethodTable] = barrier;
+                return -1;
             }
 
-            return barrier;
+            methodTable &= _methodTableMask;
+            if (methodTable == _lastMethodTable && _lastSlot >= 0)
+            {
+                return _lastSlot;
+            }
+
+            if (!_slotOf.TryGetValue(methodTable, out var slot))
+            {
+                slot = -1;
+                if (methodTable != 0 && _runtime.GetTypeByMethodTable(methodTable) is { } type && !type.IsFree)
+                {
+                    slot = _slots.Count;
+                    _slots.Add(new TypeSlot(type, IsBarrierType(type), _pointerSize));
+                }
+
+                _slotOf[methodTable] = slot;
+            }
+
+            _lastMethodTable = methodTable;
+            _lastSlot = slot;
+            return slot;
         }
 
-        private int TypeId(ClrType type)
+        /// <summary>
+        /// The key of a reference: its offset in the parent, or for arrays one key per field of the element (all
+        /// elements of a reference array share one), so that an array of a million elements adds one key, not a million.
+        /// </summary>
+        private int EdgeKey(int parentSlot, int offset)
         {
-            if (!_typeIds.TryGetValue(type.MethodTable, out var id))
+            var key = offset;
+            var parent = _slots[parentSlot];
+            if (offset != DependentHandleKey && parent.IsArray)
             {
-                id = _types.Count;
-                var assembly = type.Module?.AssemblyName is { Length: > 0 } path ? Path.GetFileNameWithoutExtension(path) : "(unknown)";
-                _types.Add(new HeapTypeInfo(type.Name ?? $"<type 0x{type.MethodTable:x}>", assembly));
-                _typeIds[type.MethodTable] = id;
+                key = parent.StructElementStart < 0 ? ArrayElementKey : -2 - ((offset - parent.StructElementStart) % parent.ComponentSize);
+            }
+
+            if (!_edgeKeyIds.TryGetValue((parentSlot, key), out var id))
+            {
+                id = _edgeKeys.Count;
+                _edgeKeys.Add((parentSlot, key));
+                _edgeKeyIds[(parentSlot, key)] = id;
             }
 
             return id;
         }
 
-        private int EdgeId(ClrType parentType, ClrReference reference)
+        private string EdgeName(ClrType parent, int key)
         {
-            var inner = reference.InnerField;
-            var key = (parentType.MethodTable,
-                reference.IsArrayElement ? -1 : reference.IsDependentHandle ? -2 : reference.Offset,
-                inner?.Field?.Token ?? 0);
-            if (_edgeIds.TryGetValue(key, out var id))
+            if (key == DependentHandleKey)
             {
-                return id;
+                return "(dependent handle)";
             }
 
-            var name = reference.IsDependentHandle ? "(dependent handle)"
-                : reference.IsArrayElement ? "[i]"
-                : reference.Field?.Name ?? "(field)";
-            for (var i = inner; i is { } f; i = f.InnerField)
+            if (key == ArrayElementKey)
             {
-                name += "." + (f.Field?.Name ?? "(field)");
+                return "[i]";
             }
 
-            if (!_edgeNames.TryGetValue(name, out id))
+            if (key < ArrayElementKey)
             {
-                id = _edges.Count;
-                _edges.Add(name);
-                _edgeNames[name] = id;
+                return "[i]" + InnerFieldNames(parent.ComponentType, -2 - key);
             }
 
-            _edgeIds[key] = id;
-            return id;
+            // Field offsets count from the end of the method table pointer.
+            var dataOffset = key - _pointerSize;
+            return FieldAt(parent, dataOffset) is { } field
+                ? field.Name + InnerFieldNames(IsStruct(field) ? field.Type : null, dataOffset - field.Offset)
+                : "(field)";
+        }
+
+        /// <summary>The names of the fields inside a struct that a reference at <paramref name="offset"/> of it lies in: <c>.key</c>, <c>.value._items</c>.</summary>
+        private static string InnerFieldNames(ClrType? structType, int offset)
+        {
+            var names = string.Empty;
+            var depth = 0;
+            for (var type = structType; type is not null && depth++ < 8 && FieldAt(type, offset) is { } field; type = IsStruct(field) ? field.Type : null)
+            {
+                names += "." + (field.Name ?? "(field)");
+                offset -= field.Offset;
+            }
+
+            return names.Length > 0 ? names : structType is null ? string.Empty : ".(field)";
+        }
+
+        /// <summary>From the field's signature: asking for its type (<c>IsValueType</c>) costs ClrMD megabytes for generic types.</summary>
+        private static bool IsStruct(ClrInstanceField field) => field.ElementType == ClrElementType.Struct;
+
+        private static ClrInstanceField? FieldAt(ClrType type, int offset)
+        {
+            foreach (var field in type.Fields)
+            {
+                if (offset >= field.Offset && offset < field.Offset + Math.Max(field.Size, 1))
+                {
+                    return field;
+                }
+            }
+
+            return null;
+        }
+
+        private static bool IsBarrierType(ClrType type) => type.Name is { } name && BarrierTypes.Contains(name);
+
+        /// <summary>What the walk needs of one method table, looked up once.</summary>
+        private sealed class TypeSlot
+        {
+            public TypeSlot(ClrType type, bool barrier, int pointerSize)
+            {
+                Type = type;
+                Barrier = barrier;
+                HasPointers = type.ContainsPointers;
+                Descriptor = HasPointers ? type.GCDesc : default;
+                StaticSize = (long)type.StaticSize;
+                ComponentSize = type.ComponentSize;
+                IsArray = type.IsArray;
+
+                // Elements of a single-dimensional array start after the method table and the length.
+                if (IsArray && HasPointers && type.ComponentType is { IsValueType: true } && ComponentSize > 0
+                    && type.Name is { } name && name.EndsWith("[]", StringComparison.Ordinal))
+                {
+                    StructElementStart = 2 * pointerSize;
+                }
+            }
+
+            public ClrType Type { get; }
+
+            public bool Barrier { get; }
+
+            public bool HasPointers { get; }
+
+            public GCDesc Descriptor { get; }
+
+            public long StaticSize { get; }
+
+            public int ComponentSize { get; }
+
+            public bool IsArray { get; }
+
+            /// <summary>For an array of structs that hold references: where its elements start; else -1.</summary>
+            public int StructElementStart { get; } = -1;
+
+            public int GraphId { get; set; } = -1;
         }
     }
 }

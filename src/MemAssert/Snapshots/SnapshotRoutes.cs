@@ -1,12 +1,16 @@
 namespace MemoryAssertions.Snapshots;
 
 /// <summary>
-/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the dump route for now: the live route is
-/// exact and fast in a quiet process but not yet dependable in a busy one (see docs/snapshot-routes.md), so it is used
-/// only when asked for (<see cref="SnapshotRoute.Live"/>). An explicit route never falls back.
+/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the live route where the platform has it
+/// (no file, several times faster) and falls back to the dump route when the live route is unavailable or when the
+/// caller asked to keep the snapshot files. An explicit route never falls back.
 /// </summary>
 internal static class SnapshotRoutes
 {
+    /// <summary>The route <see cref="SnapshotRoute.Auto"/> tries first.</summary>
+    public static SnapshotRoute PreferredFor(string? keepIn) =>
+        keepIn is null && LiveRoute.IsSupported ? SnapshotRoute.Live : SnapshotRoute.Dump;
+
     public static HeapGraph Capture(SnapshotRoute route, string? keepIn, out string? keptFile, out string? note, CancellationToken cancellationToken = default)
     {
         note = null;
@@ -20,9 +24,22 @@ internal static class SnapshotRoutes
             case SnapshotRoute.Live:
                 return LiveRoute.Capture(cancellationToken);
             default:
-                // The dump route, until the live route holds in busy processes (issue 5): in a test host the live walk
-                // outgrows its no-GC region or sees collections it did not cause, and each failed attempt costs seconds.
+                if (PreferredFor(keepIn) == SnapshotRoute.Live)
+                {
+                    try
+                    {
+                        return LiveRoute.Capture(cancellationToken);
+                    }
+                    catch (SnapshotUnavailableException ex)
+                    {
+                        note = FellBack(ex.Message);
+                    }
+                }
+
                 return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
         }
     }
+
+    /// <summary>The note for a snapshot that the dump route took because the live route could not.</summary>
+    public static string FellBack(string reason) => $"the live route was unavailable ({reason.TrimEnd('.')}), so the dump route was used";
 }

@@ -5,12 +5,18 @@ internal static class LiveProbes
 {
     public static readonly List<LiveProbe> Items = [];
 
-    public static readonly List<LiveProbe[]> Arrays = [];
+    /// <summary>Arrays of a type that no list's backing array shares, so their count is exactly what a test added.</summary>
+    public static readonly List<LiveCell[]> Arrays = [];
 }
 
 internal sealed class LiveProbe
 {
     public int Value { get; set; }
+}
+
+internal sealed class LiveCell
+{
+    public LiveProbe? Probe { get; set; }
 }
 
 internal sealed class StackHeldItem

@@ -9,14 +9,6 @@ namespace MemoryAssertions.Tests.Snapshots;
 [Collection(HeapCollection.Name)]
 public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
 {
-    /// <summary>
-    /// Tests that need a whole live walk to succeed. In a quiet console the walk is exact and fast; in the test host it
-    /// is not yet dependable (the walk outgrows its no-GC region, or a collection it did not cause ends the region), so
-    /// they are skipped until issue 5 is finished rather than left to fail at random.
-    /// </summary>
-    private const string NeedsDependableLiveWalk =
-        "Issue 5: the live walk is not yet dependable inside a test host (no-GC region outgrown or ended by a collection).";
-
     public void Dispose()
     {
         LiveRoute.BudgetOverride = null;
@@ -39,7 +31,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     private static long CountOf(HeapSnapshot snapshot, Type type) =>
         snapshot.Statistics().SingleOrDefault(s => s.Key == type.FullName)?.Count ?? 0;
 
-    [Fact(Skip = NeedsDependableLiveWalk)]
+    [Fact]
     public void Live_and_dump_snapshots_of_the_same_heap_count_the_same_instances()
     {
         for (var i = 0; i < 10_000; i++)
@@ -49,7 +41,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
 
         for (var i = 0; i < 300; i++)
         {
-            LiveProbes.Arrays.Add(new LiveProbe[3]);
+            LiveProbes.Arrays.Add([new LiveCell { Probe = LiveProbes.Items[i] }, null!, new LiveCell()]);
         }
 
         Settle();
@@ -63,8 +55,10 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.Null(live.Note);
         Assert.Equal(10_000, CountOf(live, typeof(LiveProbe)));
         Assert.Equal(10_000, CountOf(dump, typeof(LiveProbe)));
-        Assert.Equal(300, CountOf(live, typeof(LiveProbe[])));
-        Assert.Equal(300, CountOf(dump, typeof(LiveProbe[])));
+        Assert.Equal(300, CountOf(live, typeof(LiveCell[])));
+        Assert.Equal(300, CountOf(dump, typeof(LiveCell[])));
+        Assert.Equal(600, CountOf(live, typeof(LiveCell)));
+        Assert.Equal(600, CountOf(dump, typeof(LiveCell)));
         Assert.Equal(
             live.Statistics().Single(s => s.Key == typeof(LiveProbe).FullName).Bytes,
             dump.Statistics().Single(s => s.Key == typeof(LiveProbe).FullName).Bytes);
@@ -74,7 +68,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(nameof(LiveProbes.Items), path.RootName, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = NeedsDependableLiveWalk)]
+    [Fact]
     public void The_live_route_writes_no_file()
     {
         var temp = new TempFolderWatch();
@@ -87,14 +81,39 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Auto_uses_the_dump_route_until_the_live_route_holds_in_busy_processes()
+    public void Auto_takes_the_live_route_where_it_is_available()
     {
         using var snapshot = HeapSnapshot.Take();
-        Assert.Equal("dump", snapshot.Route);
+        Assert.Equal(LiveRoute.IsSupported ? "live" : "dump", snapshot.Route);
         Assert.Null(snapshot.Note);
     }
 
-    [Fact(Skip = NeedsDependableLiveWalk)]
+    [Fact]
+    public void Auto_falls_back_to_the_dump_route_and_says_why()
+    {
+        LiveRoute.BeforeWalk = () => throw new SnapshotUnavailableException("simulated: the region was lost");
+        using var snapshot = HeapSnapshot.Take();
+        Assert.Equal("dump", snapshot.Route);
+        Assert.Contains("the live route was unavailable (simulated: the region was lost)", snapshot.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_takes_the_dump_route_when_snapshot_files_are_to_be_kept()
+    {
+        var keep = Path.Combine(Path.GetTempPath(), $"memassert-keep-test-{Guid.NewGuid():N}");
+        try
+        {
+            using var snapshot = HeapSnapshot.Take(SnapshotRoute.Auto, keep);
+            Assert.Equal("dump", snapshot.Route);
+            Assert.True(File.Exists(snapshot.KeptFile));
+        }
+        finally
+        {
+            Directory.Delete(keep, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_no_gc_region_is_released_after_a_snapshot()
     {
         using (HeapSnapshot.Take(SnapshotRoute.Live))
@@ -137,7 +156,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.Throws<SnapshotUnavailableException>(() => HeapSnapshot.Take(SnapshotRoute.Live));
     }
 
-    [Fact(Skip = NeedsDependableLiveWalk)]
+    [Fact]
     public void A_budget_larger_than_the_gc_grants_is_reduced_until_one_is_granted()
     {
         LiveRoute.BudgetOverride = 1L << 50;
@@ -147,7 +166,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(LiveRoute.LastBudget, LiveRoute.MinimumBudget, 1L << 49);
     }
 
-    [Fact(Skip = NeedsDependableLiveWalk)]
+    [Fact]
     public void A_gc_during_the_walk_discards_the_walk_and_retries_once()
     {
         for (var i = 0; i < 1_000; i++)
@@ -187,7 +206,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(LiveRoute.MaximumBudget, LiveRoute.BudgetFor(1L << 40));
     }
 
-    [Fact(Skip = NeedsDependableLiveWalk)]
+    [Fact]
     public void A_leak_held_only_by_another_threads_stack_is_still_found()
     {
         using var holder = new StackHolder();
@@ -196,7 +215,13 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(report.Text);
         Assert.Contains(report.GrowingTypes, g => g.Key == typeof(StackHeldItem).FullName);
         Assert.Equal("dump", report.SnapshotRoute);
-        var path = Assert.Single(report.RetentionPaths, p => p.TypeName == typeof(StackHeldItem).FullName);
+        if (LiveRoute.IsSupported)
+        {
+            Assert.Contains("no type grew with the calls in live snapshots", report.SnapshotNote, StringComparison.Ordinal);
+        }
+
+        // The item and its payload both grow; the report keeps the one path that runs through both.
+        var path = Assert.Single(report.RetentionPaths, p => p.TypeName == typeof(StackHeldItem).FullName || p.Hops.Any(h => h.TypeName == typeof(StackHeldItem).FullName));
         Assert.Equal(RootKind.Stack, path.RootKind);
     }
 

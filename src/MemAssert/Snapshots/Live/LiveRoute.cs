@@ -164,6 +164,7 @@ internal static class LiveRoute
             // The region ended already, or this GC cannot call back: the collection count still tells.
         }
 
+        var released = false;
         try
         {
             using (var reader = new SelfProcessDataReader())
@@ -173,21 +174,35 @@ internal static class LiveRoute
                 // The heap's memory holds still from here on: read it in blocks rather than object by object.
                 reader.CacheRanges(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
                 BeforeWalk?.Invoke();
-                result = HeapWalker.Walk(runtime, Name, includeStacks: false, exhausted.Token);
-            }
+                result = HeapWalker.Walk(runtime, Name, includeStacks: false, cancellationToken: exhausted.Token, heapRead: () =>
+                {
+                    // Checked before the region is ended: ending it is not a collection, but anything after it might be.
+                    if (RegionLost(collections, granted, out var why))
+                    {
+                        throw new RegionLostException(why);
+                    }
 
-            // Checked before the region is ended: ending it is not a collection, but anything after it might be.
-            if (RegionLost(collections, granted, out lost))
-            {
-                return false;
+                    // Everything was read from a heap held still. Naming the references allocates (ClrMD resolves field
+                    // types) and reads no object, so the GC may run again while it happens.
+                    EndRegion();
+                    released = true;
+
+                    // From now on the GC may move and reuse the heap: no more reads from the block cache.
+                    reader.CacheRanges([]);
+                });
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (RegionLostException ex)
+        {
+            lost = ex.Message;
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !released)
         {
             lost = $"the walk needed more than 80% of the {granted / (1 << 20)} MB no-GC region";
             return false;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && RegionLost(collections, granted, out lost))
+        catch (Exception ex) when (ex is not OperationCanceledException && !released && RegionLost(collections, granted, out lost))
         {
             // Whatever went wrong read a heap that was moving under it.
             return false;
@@ -200,6 +215,9 @@ internal static class LiveRoute
         graph = result;
         return true;
     }
+
+    /// <summary>The region ended (a collection ran) before the heap was read to the end.</summary>
+    private sealed class RegionLostException(string message) : Exception(message);
 
     private static bool RegionLost(int collections, long granted, out string lost)
     {

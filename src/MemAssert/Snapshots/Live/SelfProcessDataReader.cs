@@ -37,6 +37,8 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
     private const int BlockShift = 16;
     private const int BlockSize = 1 << BlockShift;
     private const int Slots = 512; // 32 MB of native memory, allocated on the first cached read
+    private const int Ways = 4; // set-associative: blocks a multiple of 32 MB apart (GC regions are) must not evict each other
+    private const int Sets = Slots / Ways;
     private const int MaxCachedRead = 4 * BlockSize;
 
     private static int s_useProcMem; // 0: process_vm_readv; 1: /proc/self/mem
@@ -44,6 +46,7 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
     private readonly object _cacheLock = new();
     private readonly ulong[] _tags = new ulong[Slots];
     private readonly int[] _valid = new int[Slots];
+    private readonly byte[] _nextVictim = new byte[Sets];
     private unsafe byte* _blocks;
     private ulong[] _cachedStarts = [];
     private ulong[] _cachedEnds = [];
@@ -210,12 +213,7 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
                 var block = at >> BlockShift;
                 var offset = (int)(at & (BlockSize - 1));
                 var wanted = Math.Min(buffer.Length - total, BlockSize - offset);
-                var slot = (int)(block & (Slots - 1));
-                if (_tags[slot] != block + 1)
-                {
-                    _tags[slot] = block + 1;
-                    _valid[slot] = Math.Max(0, ReadUncached(block << BlockShift, new Span<byte>(_blocks + ((long)slot * BlockSize), BlockSize)));
-                }
+                var slot = SlotOf(block);
 
                 var available = _valid[slot] - offset;
                 if (available < wanted)
@@ -230,6 +228,27 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
 
             return total;
         }
+    }
+
+    /// <summary>The cache slot holding <paramref name="block"/>, filled from memory if it was not cached (caller holds the lock).</summary>
+    private unsafe int SlotOf(ulong block)
+    {
+        // The set from a multiplicative hash of the block number, so that blocks at regular distances spread out.
+        var set = (int)((block * 0x9E3779B97F4A7C15UL) >> (64 - 7)) & (Sets - 1);
+        var first = set * Ways;
+        for (var way = 0; way < Ways; way++)
+        {
+            if (_tags[first + way] == block + 1)
+            {
+                return first + way;
+            }
+        }
+
+        // Round-robin replacement within the set.
+        var slot = first + (_nextVictim[set]++ % Ways);
+        _tags[slot] = block + 1;
+        _valid[slot] = Math.Max(0, ReadUncached(block << BlockShift, new Span<byte>(_blocks + ((long)slot * BlockSize), BlockSize)));
+        return slot;
     }
 
     /// <inheritdoc/>
