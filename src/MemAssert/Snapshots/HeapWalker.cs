@@ -403,7 +403,7 @@ internal static class HeapWalker
             // Field offsets count from the end of the method table pointer.
             var dataOffset = key - _pointerSize;
             return FieldAt(parent, dataOffset) is { } field
-                ? field.Name + InnerFieldNames(IsStruct(field) ? field.Type : null, dataOffset - field.Offset)
+                ? field.Name + InnerFieldNames(LoadedStructType(field), dataOffset - field.Offset)
                 : "(field)";
         }
 
@@ -412,7 +412,7 @@ internal static class HeapWalker
         {
             var names = string.Empty;
             var depth = 0;
-            for (var type = structType; type is not null && depth++ < 8 && FieldAt(type, offset) is { } field; type = IsStruct(field) ? field.Type : null)
+            for (var type = structType; type is not null && depth++ < 8 && FieldAt(type, offset) is { } field; type = LoadedStructType(field))
             {
                 names += "." + (field.Name ?? "(field)");
                 offset -= field.Offset;
@@ -423,6 +423,10 @@ internal static class HeapWalker
 
         /// <summary>From the field's signature: asking for its type (<c>IsValueType</c>) costs ClrMD megabytes for generic types.</summary>
         private static bool IsStruct(ClrInstanceField field) => field.ElementType == ClrElementType.Struct;
+
+        /// <summary>A struct field's type, only when the runtime has loaded it (a method table): never one made up from metadata.</summary>
+        private static ClrType? LoadedStructType(ClrInstanceField field) =>
+            IsStruct(field) && field.Type is { MethodTable: not 0 } type ? type : null;
 
         private static ClrInstanceField? FieldAt(ClrType type, int offset)
         {
