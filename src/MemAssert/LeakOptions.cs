@@ -119,7 +119,11 @@ public enum GroupBy
 /// <summary>How a heap snapshot of the current process is taken.</summary>
 public enum SnapshotRoute
 {
-    /// <summary>The live route where the platform has it, else the dump route; the dump route whenever <see cref="LeakOptions.KeepSnapshotsIn"/> is set.</summary>
+    /// <summary>
+    /// The live route where the platform has it (Linux), else the dump route; the dump route whenever
+    /// <see cref="LeakOptions.KeepSnapshotsIn"/> is set, when the live route cannot hold the heap still, and (in a leak
+    /// check) when live snapshots show no type growing with the calls, since they do not see thread stacks.
+    /// </summary>
     Auto,
 
     /// <summary>Read the process's own memory while the GC is held still: fast, and nothing is written to disk. Roots are GC handles and statics (no stack roots).</summary>

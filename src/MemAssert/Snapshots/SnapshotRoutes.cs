@@ -1,15 +1,23 @@
 namespace MemoryAssertions.Snapshots;
 
 /// <summary>
-/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the live route where the platform has it
-/// (no file, several times faster) and falls back to the dump route when the live route is unavailable or when the
-/// caller asked to keep the snapshot files. An explicit route never falls back.
+/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the dump route for now: the live route is
+/// fast and exact, but a long live walk can send the runtime's data access component (DAC) into a loop or a crash when
+/// other threads load types meanwhile (seen at 1M objects, see docs/snapshot-routes.md), so it runs only when asked
+/// for (<see cref="SnapshotRoute.Live"/>). An explicit route never falls back.
 /// </summary>
 internal static class SnapshotRoutes
 {
+    /// <summary>
+    /// Whether <see cref="SnapshotRoute.Auto"/> tries the live route first (falling back to the dump route when it is
+    /// unavailable, and re-confirming a check on the dump route when live snapshots see nothing growing). Off until the
+    /// live walk is dependable in busy processes (issue 5); tests turn it on to exercise the fallbacks.
+    /// </summary>
+    internal static bool AutoPrefersLive { get; set; }
+
     /// <summary>The route <see cref="SnapshotRoute.Auto"/> tries first.</summary>
     public static SnapshotRoute PreferredFor(string? keepIn) =>
-        keepIn is null && LiveRoute.IsSupported ? SnapshotRoute.Live : SnapshotRoute.Dump;
+        AutoPrefersLive && keepIn is null && LiveRoute.IsSupported ? SnapshotRoute.Live : SnapshotRoute.Dump;
 
     public static HeapGraph Capture(SnapshotRoute route, string? keepIn, out string? keptFile, out string? note, CancellationToken cancellationToken = default)
     {
