@@ -120,9 +120,9 @@ public enum GroupBy
 public enum SnapshotRoute
 {
     /// <summary>
-    /// The live route where the platform has it (Linux), else the dump route; the dump route whenever
-    /// <see cref="LeakOptions.KeepSnapshotsIn"/> is set, when the live route cannot hold the heap still, and (in a leak
-    /// check) when live snapshots show no type growing with the calls, since they do not see thread stacks.
+    /// The route MemAssert judges dependable here: today the dump route everywhere (the live route is opt-in until its
+    /// walk is dependable in busy processes; see docs/snapshot-routes.md). Always the dump route when
+    /// <see cref="LeakOptions.KeepSnapshotsIn"/> is set.
     /// </summary>
     Auto,
 
