@@ -134,7 +134,14 @@ internal sealed class LeakRun
             {
                 if (decision.Kind == GrowthKind.Inconclusive)
                 {
-                    return Pass(live, done, decision, $"the live heap rose but not steadily over {done} iterations (growth that stops, such as a cache filling, is not a leak)", stopwatch);
+                    return Pass(
+                        live,
+                        done,
+                        decision,
+                        decision.Rises > 0
+                            ? $"the live heap rose but not steadily over {done} iterations (growth that stops, such as a cache filling, is not a leak)"
+                            : $"the live heap shrank through {done} iterations (memory freed elsewhere in the process), so no steady growth was seen; a leak smaller than that shrinking would be hidden",
+                        stopwatch);
                 }
 
                 break;

@@ -25,7 +25,8 @@ internal readonly record struct GrowthDecision(GrowthKind Kind, double BytesPerI
 /// The decision rule. The series (live bytes after the warm-up, then after each iteration) is cut into four equal
 /// segments and each segment is summarised by its minimum, its floor. Noise from other threads only ever adds live
 /// bytes at the instant of a GC, so the floor is what the code under test retains. Growth is sustained when the floor
-/// rises from every segment to the next; it is absent when no floor rises above the one before it; anything in
+/// rises from every segment to the next; it is absent when no floor rises above the one before it and at least one
+/// floor is level with the one before (a heap that shrinks in every segment could be hiding a leak); anything in
 /// between (it rose, then stopped, or it rose in steps further apart than a segment) is inconclusive, and the caller
 /// extends the run. A leak that adds something every P-th call rises in every segment once segments are P long.
 /// </summary>
@@ -61,19 +62,27 @@ internal static class GrowthRule
         var slope = (double)(floor[segments - 1] - floor[0]) / span;
         var segmentLength = n / segments;
         var rises = 0;
+        var falls = 0;
         for (var j = 1; j < segments; j++)
         {
             if (floor[j] - floor[j - 1] > allowancePerIteration * (long)(start[j] - start[j - 1]))
             {
                 rises++;
             }
+            else if (floor[j] < floor[j - 1])
+            {
+                falls++;
+            }
         }
 
         if (slope <= allowancePerIteration)
         {
             // No growth from first to last; but a floor that rose somewhere in between may be a small leak masked by
-            // the heap shrinking elsewhere (what earlier code left behind being freed): look longer before saying no.
-            return new GrowthDecision(rises == 0 ? GrowthKind.NoGrowth : GrowthKind.Inconclusive, Math.Max(0, slope), segmentLength, rises, segments);
+            // the heap shrinking elsewhere (what earlier code left behind being freed), and so may a floor that fell
+            // from every segment to the next (another thread freeing as fast as the code leaks): look longer before
+            // saying no. One segment with a level floor is a witness that nothing was retained in it.
+            var masked = rises > 0 || falls == segments - 1;
+            return new GrowthDecision(masked ? GrowthKind.Inconclusive : GrowthKind.NoGrowth, Math.Max(0, slope), segmentLength, rises, segments);
         }
 
         var kind = rises == segments - 1 ? GrowthKind.Growth : GrowthKind.Inconclusive;

@@ -108,9 +108,19 @@ public sealed class GrowthRuleTests
     }
 
     [Fact]
-    public void A_shrinking_heap_is_no_growth()
+    public void A_heap_that_shrinks_in_every_segment_is_inconclusive_since_it_may_hide_a_leak()
     {
-        Assert.Equal(GrowthKind.NoGrowth, GrowthRule.Decide(Series(20, i => -100L * i), 0).Kind);
+        // Another thread freeing 100 B per iteration hides a leak of 24 B per iteration: neither series may pass as
+        // "no growth" before the run has been extended.
+        Assert.Equal(GrowthKind.Inconclusive, GrowthRule.Decide(Series(20, i => -100L * i), 0).Kind);
+        Assert.Equal(GrowthKind.Inconclusive, GrowthRule.Decide(Series(20, i => (-100L * i) + (24L * i)), 0).Kind);
+    }
+
+    [Fact]
+    public void A_heap_that_shrinks_once_and_then_holds_level_is_no_growth()
+    {
+        // Something left by earlier code freed early in the run; the later floors are level, so nothing is retained.
+        Assert.Equal(GrowthKind.NoGrowth, GrowthRule.Decide(Series(20, i => i < 3 ? 1_000 : 0), 0).Kind);
     }
 
     [Fact]
