@@ -34,11 +34,14 @@ internal static class HeapWalker
             throw new SnapshotUnavailableException("the runtime reported that its heap cannot be walked right now (a GC was in progress).");
         }
 
-        var walk = new Walker(runtime);
+        // The handle table is read once: its dependent handles are followed by the walk, its strong handles are the
+        // live route's roots.
+        var handles = runtime.EnumerateHandles().ToArray();
+        var walk = new Walker(runtime, handles);
         SeedStatics(runtime, walk);
         var roots = includeStacks
             ? heap.EnumerateRoots()
-            : runtime.EnumerateHandles().Where(h => h.IsStrong).Cast<ClrRoot>().Concat(heap.EnumerateFinalizerRoots());
+            : handles.Where(h => h.IsStrong).Cast<ClrRoot>().Concat(heap.EnumerateFinalizerRoots());
         foreach (var root in roots.OrderBy(r => RootOrder(r.RootKind)))
         {
             walk.Seed(root.Object.Address, () => DescribeRoot(root));
@@ -173,7 +176,7 @@ internal static class HeapWalker
         private ulong _lastMethodTable;
         private int _lastSlot = -1;
 
-        public Walker(ClrRuntime runtime)
+        public Walker(ClrRuntime runtime, IEnumerable<ClrHandle> handles)
         {
             _runtime = runtime;
             _heap = runtime.Heap;
@@ -181,7 +184,7 @@ internal static class HeapWalker
             _pointerSize = _reader.PointerSize;
             _methodTableMask = ~(ulong)(_pointerSize - 1);
             _visited = new SegmentBitmap(_heap);
-            _dependents = DependentHandles(runtime);
+            _dependents = DependentHandles(handles);
         }
 
         public void Seed(ulong address, Func<HeapRoot> describe)
@@ -258,7 +261,7 @@ internal static class HeapWalker
             }
 
             // In place: the arrays are handed to the graph as they are (longer than the count), so that finishing the
-            // walk allocates nothing in proportion to the heap while the GC is held still.
+            // walk does not copy arrays the size of the heap.
             for (var i = 0; i < _count; i++)
             {
                 _slotOfObject[i] = _slots[_slotOfObject[i]].GraphId;
@@ -269,10 +272,10 @@ internal static class HeapWalker
         }
 
         /// <summary>Primary object → secondaries of the process's dependent handles (ConditionalWeakTable entries).</summary>
-        private static Dictionary<ulong, List<ulong>>? DependentHandles(ClrRuntime runtime)
+        private static Dictionary<ulong, List<ulong>>? DependentHandles(IEnumerable<ClrHandle> handles)
         {
             Dictionary<ulong, List<ulong>>? map = null;
-            foreach (var handle in runtime.EnumerateHandles())
+            foreach (var handle in handles)
             {
                 if (handle.HandleKind != ClrHandleKind.Dependent || handle.Object.IsNull || handle.Dependent.IsNull)
                 {

@@ -36,9 +36,10 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
 
     private const int BlockShift = 16;
     private const int BlockSize = 1 << BlockShift;
-    private const int Slots = 512; // 32 MB of native memory, allocated on the first cached read
     private const int Ways = 4; // set-associative: blocks a multiple of 32 MB apart (GC regions are) must not evict each other
-    private const int Sets = Slots / Ways;
+    private const int SetBits = 7;
+    private const int Sets = 1 << SetBits;
+    private const int Slots = Sets * Ways; // 512 blocks: 32 MB of native memory, allocated on the first cached read
     private const int MaxCachedRead = 4 * BlockSize;
 
     private static int s_useProcMem; // 0: process_vm_readv; 1: /proc/self/mem
@@ -234,7 +235,7 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
     private unsafe int SlotOf(ulong block)
     {
         // The set from a multiplicative hash of the block number, so that blocks at regular distances spread out.
-        var set = (int)((block * 0x9E3779B97F4A7C15UL) >> (64 - 7)) & (Sets - 1);
+        var set = (int)((block * 0x9E3779B97F4A7C15UL) >> (64 - SetBits));
         var first = set * Ways;
         for (var way = 0; way < Ways; way++)
         {
