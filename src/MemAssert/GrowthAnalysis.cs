@@ -12,7 +12,9 @@ public static class GrowthAnalysis
     /// Judges a series of live-heap sizes in bytes, each read after a full GC: the first before the measured calls,
     /// then one after each call (or each group of calls). The series is cut into four segments; growth is sustained
     /// when the floor (minimum) of every segment is higher than the previous one, and absent when the last floor is no
-    /// higher than the first. Growth that stops, or steps sparser than a quarter of the series, is inconclusive.
+    /// higher than the first. Growth that stops, or steps sparser than a quarter of the series, is inconclusive. When the
+    /// series fell below its first value (memory freed elsewhere) and is otherwise inconclusive, the part from its last
+    /// new low on is judged the same way, if it holds at least half the values.
     /// </summary>
     /// <param name="liveBytes">At least 3 values.</param>
     /// <param name="maxGrowthPerIteration">Growth per step, in bytes, that is tolerated.</param>
@@ -24,7 +26,7 @@ public static class GrowthAnalysis
         ArgumentOutOfRangeException.ThrowIfLessThan(liveBytes.Count, 3, nameof(liveBytes) + ".Count");
         ArgumentOutOfRangeException.ThrowIfNegative(maxGrowthPerIteration);
         var values = liveBytes.ToArray();
-        var decision = GrowthRule.Decide(values, maxGrowthPerIteration);
+        var decision = GrowthRule.Decide(values, maxGrowthPerIteration, minimumJudged: (values.Length + 1) / 2);
         return new GrowthVerdict(
             decision.Kind == GrowthKind.Growth,
             decision.Kind == GrowthKind.NoGrowth ? 0 : decision.BytesPerIteration,

@@ -124,10 +124,15 @@ internal sealed class LeakRun
                 live[done + 1] = LiveHeap.Settle();
             }
 
-            decision = GrowthRule.Decide(live.AsSpan(0, done + 1), _options.MaxGrowthPerIteration);
+            decision = GrowthRule.Decide(live.AsSpan(0, done + 1), _options.MaxGrowthPerIteration, _options.Iterations + 1);
             if (decision.Kind == GrowthKind.NoGrowth)
             {
-                return Pass(live, done, decision, "the live heap did not grow", stopwatch);
+                return Pass(
+                    live,
+                    done,
+                    decision,
+                    decision.From == 0 ? "the live heap did not grow" : $"the live heap did not grow over {Judged(decision, done)}",
+                    stopwatch);
             }
 
             if (done >= max)
@@ -138,9 +143,7 @@ internal sealed class LeakRun
                         live,
                         done,
                         decision,
-                        decision.Rises > 0
-                            ? $"the live heap rose but not steadily over {done} iterations (growth that stops, such as a cache filling, is not a leak)"
-                            : $"the live heap shrank through {done} iterations (memory freed elsewhere in the process), so no steady growth was seen; a leak smaller than that shrinking would be hidden",
+                        InconclusiveVerdict(decision, done),
                         stopwatch);
                 }
 
@@ -170,6 +173,25 @@ internal sealed class LeakRun
             pin.Free();
         }
     }
+
+    private string InconclusiveVerdict(GrowthDecision decision, int done)
+    {
+        if (decision.From > 0 && done - decision.From < _options.Iterations)
+        {
+            return $"the live heap dropped below its baseline at iteration {decision.From} (memory held from before the run was freed), " +
+                   $"too late for the {done - decision.From} iterations after it to show steady growth; a leak smaller than that drop would be hidden";
+        }
+
+        return decision.Rises > 0
+            ? $"the live heap rose but not steadily over {Judged(decision, done)} (growth that stops, such as a cache filling, is not a leak)"
+            : $"the live heap shrank through {Judged(decision, done)} (memory freed elsewhere in the process), so no steady growth was seen; a leak smaller than that shrinking would be hidden";
+    }
+
+    /// <summary>The iterations the verdict rests on: all of them, or those after the heap dropped to a new low.</summary>
+    private static string Judged(GrowthDecision decision, int done) =>
+        decision.From == 0
+            ? $"{done} iterations"
+            : $"the {done - decision.From} iterations after it dropped below its baseline at iteration {decision.From} (memory held from before the run was freed)";
 
     private async ValueTask<LeakReport> ConfirmOnHeap(
         Func<ValueTask> body,
@@ -407,8 +429,8 @@ internal sealed class LeakRun
             Expression = _expression,
             IsLeak = true,
             Verdict = reason is null
-                ? $"the live heap grew in every quarter of {done} iterations and the heap snapshots confirmed it"
-                : $"the live heap grew in every quarter of {done} iterations; heap snapshots were not available to confirm it",
+                ? $"the live heap grew in every quarter of {Judged(decision, done)} and the heap snapshots confirmed it"
+                : $"the live heap grew in every quarter of {Judged(decision, done)}; heap snapshots were not available to confirm it",
             Warmup = _options.Warmup,
             Iterations = done,
             LiveBytes = live.AsSpan(0, done + 1).ToArray(),

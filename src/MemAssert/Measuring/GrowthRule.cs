@@ -19,7 +19,11 @@ internal enum GrowthKind
 /// <param name="SegmentLength">Iterations per segment: the spacing at which growth was seen in every segment.</param>
 /// <param name="Rises">Segments (after the first) whose floor rose beyond the allowance.</param>
 /// <param name="Segments">How many segments the series was cut into.</param>
-internal readonly record struct GrowthDecision(GrowthKind Kind, double BytesPerIteration, int SegmentLength, int Rises, int Segments);
+/// <param name="From">
+/// Index in the series where the judged part begins: 0, or the last point where the live heap fell below every value
+/// before it (memory freed elsewhere in the process), from which the series was judged afresh.
+/// </param>
+internal readonly record struct GrowthDecision(GrowthKind Kind, double BytesPerIteration, int SegmentLength, int Rises, int Segments, int From = 0);
 
 /// <summary>
 /// The decision rule. The series (live bytes after the warm-up, then after each iteration) is cut into four equal
@@ -29,12 +33,65 @@ internal readonly record struct GrowthDecision(GrowthKind Kind, double BytesPerI
 /// floor is level with the one before (a heap that shrinks in every segment could be hiding a leak); anything in
 /// between (it rose, then stopped, or it rose in steps further apart than a segment) is inconclusive, and the caller
 /// extends the run. A leak that adds something every P-th call rises in every segment once segments are P long.
+/// <para>
+/// Memory freed elsewhere in the process (a pool trimming itself on a timer, what earlier code left to finalizers) makes
+/// the heap drop once, by any amount, at any iteration. A drop larger than what a leak has retained so far takes the
+/// floor below every value before it and breaks the rise of one segment. So when the whole series is inconclusive and
+/// the heap fell to a new low after the first point, the series from the last new low on is judged afresh, as if the
+/// run had started there, provided it is at least <c>minimumJudged</c> points long (otherwise inconclusive: the caller
+/// extends the run and the part after the drop grows).
+/// </para>
 /// </summary>
 internal static class GrowthRule
 {
     public const int SegmentCount = 4;
 
-    public static GrowthDecision Decide(ReadOnlySpan<long> live, long allowancePerIteration)
+    /// <param name="live">Live bytes: the baseline, then one value per iteration.</param>
+    /// <param name="allowancePerIteration">Growth per iteration that is tolerated.</param>
+    /// <param name="minimumJudged">
+    /// The fewest points a part of the series after a new low must have to be judged on its own (the configured run
+    /// length, so that it is as sensitive to sparse leaks as a whole run).
+    /// </param>
+    public static GrowthDecision Decide(ReadOnlySpan<long> live, long allowancePerIteration, int minimumJudged)
+    {
+        var whole = DecideWhole(live, allowancePerIteration);
+        if (whole.Kind != GrowthKind.Inconclusive)
+        {
+            return whole;
+        }
+
+        var from = LastNewLow(live);
+        if (from == 0)
+        {
+            return whole;
+        }
+
+        if (live.Length - from < Math.Max(3, minimumJudged))
+        {
+            return whole with { From = from };
+        }
+
+        return DecideWhole(live[from..], allowancePerIteration) with { From = from };
+    }
+
+    /// <summary>The last index whose value is below every value before it; 0 when the series never fell below its start.</summary>
+    private static int LastNewLow(ReadOnlySpan<long> live)
+    {
+        var low = live[0];
+        var at = 0;
+        for (var i = 1; i < live.Length; i++)
+        {
+            if (live[i] < low)
+            {
+                low = live[i];
+                at = i;
+            }
+        }
+
+        return at;
+    }
+
+    private static GrowthDecision DecideWhole(ReadOnlySpan<long> live, long allowancePerIteration)
     {
         var n = live.Length;
         if (n < 3)

@@ -81,6 +81,7 @@ public static class Publisher
 public static class Holders
 {
     public static readonly List<LeakedItem> Items = [];
+    public static byte[]? Preloaded;
     public static readonly List<LeakedLarge> Large = [];
     public static readonly List<SparseItem> Sparse = [];
     public static readonly ConcurrentBag<AsyncItem> AsyncItems = [];
@@ -93,11 +94,16 @@ public static class Holders
 
     public static int SingletonSize => Singleton.Value.Table.Length;
 
+    /// <summary>Allocated here, not in the test method, whose (Debug) frame would keep the array alive after it is dropped.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static void Preload(int bytes) => Preloaded = new byte[bytes];
+
     public static long NextCall() => Interlocked.Increment(ref _calls);
 
     public static void Reset()
     {
         Items.Clear();
+        Preloaded = null;
         Large.Clear();
         Sparse.Clear();
         AsyncItems.Clear();
