@@ -24,7 +24,7 @@ internal static class DumpRoute
         using (var target = DataTarget.LoadDump(dump))
         using (var runtime = ClrRuntimeFactory.Create(target))
         {
-            graph = HeapWalker.Walk(runtime, Name, includeStacks: true, cancellationToken: cancellationToken);
+            graph = HeapWalker.Walk(runtime, Name, includeStacks: true, fieldNames: new ReflectionFieldNames(), cancellationToken: cancellationToken);
         }
 
         if (keepIn is not null)

@@ -25,8 +25,23 @@ internal static class HeapWalker
     /// its roots from the handle table, the finalizer queue and the statics instead and never asks for stacks.
     /// </param>
     /// <param name="heapRead">Called once nothing more will be read from the GC heap, before references are named.</param>
+    /// <param name="fieldNames">
+    /// Names references from this process's own types (<see cref="ReflectionFieldNames"/>); ClrMD names those it
+    /// cannot, unless <paramref name="askDacForNames"/> is false.
+    /// </param>
+    /// <param name="askDacForNames">
+    /// Whether ClrMD may name fields. The live route says no: after its heap was read the process runs on, and the DAC,
+    /// asked for field types then, can loop forever; a field it cannot name otherwise is called <c>(field)</c>.
+    /// </param>
     /// <param name="cancellationToken">Observed during the walk.</param>
-    public static HeapGraph Walk(ClrRuntime runtime, string route, bool includeStacks, Action? heapRead = null, CancellationToken cancellationToken = default)
+    public static HeapGraph Walk(
+        ClrRuntime runtime,
+        string route,
+        bool includeStacks,
+        Action? heapRead = null,
+        ReflectionFieldNames? fieldNames = null,
+        bool askDacForNames = true,
+        CancellationToken cancellationToken = default)
     {
         var heap = runtime.Heap;
         if (!heap.CanWalkHeap)
@@ -37,7 +52,7 @@ internal static class HeapWalker
         // The handle table is read once: its dependent handles are followed by the walk, its strong handles are the
         // live route's roots.
         var handles = runtime.EnumerateHandles().ToArray();
-        var walk = new Walker(runtime, handles);
+        var walk = new Walker(runtime, handles, fieldNames, askDacForNames);
         SeedStatics(runtime, walk);
         var roots = includeStacks
             ? heap.EnumerateRoots()
@@ -50,7 +65,7 @@ internal static class HeapWalker
         walk.Run(cancellationToken);
 
         // Everything read from the GC heap has been read: the caller may let the heap move again. Naming the references
-        // reads type metadata only (and allocates: ClrMD resolves generic field types), so it runs after that.
+        // reads type metadata only (and allocates), so it runs after that.
         heapRead?.Invoke();
         return walk.ToGraph(route);
     }
@@ -166,6 +181,8 @@ internal static class HeapWalker
         private readonly List<(int Slot, int Key)> _edgeKeys = [];
         private readonly Dictionary<ulong, List<ulong>>? _dependents;
         private readonly List<HeapRoot> _roots = [];
+        private readonly ReflectionFieldNames? _fieldNames;
+        private readonly bool _askDac;
         private ulong[] _address = new ulong[1024];
         private int[] _slotOfObject = new int[1024];
         private long[] _sizeOf = new long[1024];
@@ -176,8 +193,10 @@ internal static class HeapWalker
         private ulong _lastMethodTable;
         private int _lastSlot = -1;
 
-        public Walker(ClrRuntime runtime, IEnumerable<ClrHandle> handles)
+        public Walker(ClrRuntime runtime, IEnumerable<ClrHandle> handles, ReflectionFieldNames? fieldNames, bool askDac)
         {
+            _fieldNames = fieldNames;
+            _askDac = askDac;
             _runtime = runtime;
             _heap = runtime.Heap;
             _reader = runtime.DataTarget.DataReader;
@@ -249,7 +268,7 @@ internal static class HeapWalker
             var nameOfKey = new int[_edgeKeys.Count];
             for (var k = 0; k < _edgeKeys.Count; k++)
             {
-                var name = EdgeName(_slots[_edgeKeys[k].Slot].Type, _edgeKeys[k].Key);
+                var name = EdgeName(_slots[_edgeKeys[k].Slot], _edgeKeys[k].Key);
                 if (!nameIds.TryGetValue(name, out var id))
                 {
                     id = names.Count;
@@ -352,7 +371,9 @@ internal static class HeapWalker
                 if (methodTable != 0 && _runtime.GetTypeByMethodTable(methodTable) is { } type && !type.IsFree)
                 {
                     slot = _slots.Count;
-                    _slots.Add(new TypeSlot(type, IsBarrierType(type), _pointerSize));
+                    var info = new TypeSlot(type, IsBarrierType(type), _pointerSize);
+                    info.NamedByReflection = NameByReflection(info);
+                    _slots.Add(info);
                 }
 
                 _slotOf[methodTable] = slot;
@@ -362,6 +383,25 @@ internal static class HeapWalker
             _lastSlot = slot;
             return slot;
         }
+
+        /// <summary>
+        /// Whether this process's own type for the slot's fields (its own, or for an array of structs its element's) is
+        /// at hand. Looked up during the walk, while an object of the type is alive: holding the <see cref="Type"/> also
+        /// keeps a collectible type loaded until naming is done. A dump was written earlier, and a collectible type in
+        /// it may have been unloaded since, so the dump route leaves those to ClrMD.
+        /// </summary>
+        private bool NameByReflection(TypeSlot slot)
+        {
+            if (_fieldNames is null || !slot.HasPointers)
+            {
+                return false;
+            }
+
+            var methodTable = slot.IsArray ? slot.ComponentMethodTable : slot.Type.MethodTable;
+            return methodTable != 0 && (!_askDac || !IsCollectible(slot)) && _fieldNames.Keep(methodTable);
+        }
+
+        private static bool IsCollectible(TypeSlot slot) => slot.Type.IsCollectible || (slot.IsArray && slot.Type.ComponentType is { IsCollectible: true });
 
         /// <summary>
         /// The key of a reference: its offset in the parent, or for arrays one key per field of the element (all
@@ -386,8 +426,9 @@ internal static class HeapWalker
             return id;
         }
 
-        private string EdgeName(ClrType parent, int key)
+        private string EdgeName(TypeSlot slot, int key)
         {
+            var parent = slot.Type;
             if (key == DependentHandleKey)
             {
                 return "(dependent handle)";
@@ -400,11 +441,22 @@ internal static class HeapWalker
 
             if (key < ArrayElementKey)
             {
-                return "[i]" + InnerFieldNames(parent.ComponentType, -2 - key);
+                var inner = slot.NamedByReflection ? _fieldNames!.StructFields(slot.ComponentMethodTable, -2 - key) : null;
+                return "[i]" + (inner ?? (_askDac ? InnerFieldNames(parent.ComponentType, -2 - key) : ".(field)"));
             }
 
             // Field offsets count from the end of the method table pointer.
             var dataOffset = key - _pointerSize;
+            if (slot.NamedByReflection && _fieldNames!.ClassField(parent.MethodTable, dataOffset) is { } name)
+            {
+                return name;
+            }
+
+            if (!_askDac)
+            {
+                return "(field)";
+            }
+
             return FieldAt(parent, dataOffset) is { } field
                 ? field.Name + InnerFieldNames(LoadedStructType(field), dataOffset - field.Offset)
                 : "(field)";
@@ -464,6 +516,7 @@ internal static class HeapWalker
                     && type.Name is { } name && name.EndsWith("[]", StringComparison.Ordinal))
                 {
                     StructElementStart = 2 * pointerSize;
+                    ComponentMethodTable = type.ComponentType.MethodTable;
                 }
             }
 
@@ -484,7 +537,13 @@ internal static class HeapWalker
             /// <summary>For an array of structs that hold references: where its elements start; else -1.</summary>
             public int StructElementStart { get; } = -1;
 
+            /// <summary>For an array of structs that hold references: the element type's method table.</summary>
+            public ulong ComponentMethodTable { get; }
+
             public int GraphId { get; set; } = -1;
+
+            /// <summary>Whether <see cref="ReflectionFieldNames"/> names this type's references.</summary>
+            public bool NamedByReflection { get; set; }
         }
     }
 }

@@ -23,3 +23,38 @@ internal sealed class StackHeldItem
 {
     public long[] Payload { get; } = new long[16];
 }
+
+/// <summary>A graph whose references run through every kind of field a path can name: for comparing routes' field names.</summary>
+internal static class FieldProbes
+{
+    public static FieldProbeRoot? Root;
+}
+
+internal class FieldProbeBase
+{
+    public object? BaseHeld;
+}
+
+internal sealed class FieldProbeRoot : FieldProbeBase
+{
+    public long Number;
+
+    public KeyValuePair<int, FieldTargetInPair> Pair;
+
+    public Dictionary<int, FieldTargetInMap> Map { get; } = [];
+
+    public GenericBox<FieldTargetInTuple>? Box;
+}
+
+internal sealed class GenericBox<T>
+{
+    public (int Id, T Value) Tuple;
+}
+
+internal sealed class FieldTargetInPair;
+
+internal sealed class FieldTargetInMap;
+
+internal sealed class FieldTargetInTuple;
+
+internal sealed class FieldTargetInBase;

@@ -100,6 +100,57 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Live_and_dump_snapshots_name_the_same_fields_on_each_path()
+    {
+        // Both routes name fields from this process's types (reflection and the JIT's offsets): a base class's field, an
+        // auto-property, a struct field, a dictionary's entries, and a generic tuple with automatic layout, whose
+        // reference ClrMD's own field offsets placed in Item1.
+        BuildFieldProbes();
+        try
+        {
+            Settle();
+            using var live = Bounded(() => HeapSnapshot.Take(SnapshotRoute.Live));
+            using var dump = HeapSnapshot.Take(SnapshotRoute.Dump);
+            var expected = new Dictionary<Type, string>
+            {
+                [typeof(FieldTargetInBase)] = "BaseHeld",
+                [typeof(FieldTargetInPair)] = "Pair.value",
+                [typeof(FieldTargetInMap)] = "<Map>k__BackingField/_entries/[i]",
+                [typeof(FieldTargetInTuple)] = "Box/Tuple.Item2",
+            };
+            foreach (var (type, fields) in expected)
+            {
+                var livePath = Assert.Single(live.RetentionPaths(type.FullName!, 1));
+                var dumpPath = Assert.Single(dump.RetentionPaths(type.FullName!, 1));
+                output.WriteLine($"{type.Name}: live {Describe(livePath)}; dump {Describe(dumpPath)}");
+                Assert.Equal(Describe(dumpPath), Describe(livePath));
+                Assert.EndsWith(fields, string.Join('/', livePath.Hops.Select(h => h.Field)), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            FieldProbes.Root = null;
+        }
+
+        static string Describe(RetentionPath path) => path.RootName + " " + string.Join(" → ", path.Hops.Select(h => $"{h.Field} {h.TypeName}"));
+    }
+
+    /// <summary>Built here, not in the test, whose (Debug) frame would hold the objects and root them on the dump route's stack.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void BuildFieldProbes()
+    {
+        var root = new FieldProbeRoot
+        {
+            Number = 7,
+            BaseHeld = new FieldTargetInBase(),
+            Pair = new KeyValuePair<int, FieldTargetInPair>(1, new FieldTargetInPair()),
+            Box = new GenericBox<FieldTargetInTuple> { Tuple = (2, new FieldTargetInTuple()) },
+        };
+        root.Map[3] = new FieldTargetInMap();
+        FieldProbes.Root = root;
+    }
+
+    [Fact]
     public void The_live_route_writes_no_file()
     {
         var temp = new TempFolderWatch();

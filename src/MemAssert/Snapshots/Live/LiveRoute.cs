@@ -174,7 +174,7 @@ internal static class LiveRoute
                 // The heap's memory holds still from here on: read it in blocks rather than object by object.
                 reader.CacheRanges(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
                 BeforeWalk?.Invoke();
-                result = HeapWalker.Walk(runtime, Name, includeStacks: false, cancellationToken: exhausted.Token, heapRead: () =>
+                result = HeapWalker.Walk(runtime, Name, includeStacks: false, fieldNames: new ReflectionFieldNames(), askDacForNames: false, cancellationToken: exhausted.Token, heapRead: () =>
                 {
                     // Checked before the region is ended: ending it is not a collection, but anything after it might be.
                     if (RegionLost(collections, granted, out var why))
@@ -182,8 +182,8 @@ internal static class LiveRoute
                         throw new RegionLostException(why);
                     }
 
-                    // Everything was read from a heap held still. Naming the references allocates (ClrMD resolves field
-                    // types) and reads no object, so the GC may run again while it happens.
+                    // Everything was read from a heap held still. Naming the references reads no object and never asks
+                    // the DAC (ReflectionFieldNames), so the GC may run again while it happens.
                     EndRegion();
                     released = true;
 
