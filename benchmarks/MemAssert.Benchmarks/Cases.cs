@@ -77,7 +77,7 @@ internal static class Cases
         });
 
         var report = caught?.Report;
-        Emit("fail", objects, run, ("route", route.ToString()), ("ms", ms), ("thrown", caught is not null),
+        Emit("fail", objects, run, ("route", route.ToString()), ("ms", ms), ("snapshots_ms", report?.SnapshotsElapsed.TotalMilliseconds ?? 0), ("thrown", caught is not null),
             ("report_route", report?.SnapshotRoute ?? "-"), ("paths", report?.RetentionPaths.Count ?? 0),
             ("growing", report?.GrowingTypes.Count ?? 0), ("iterations", report?.Iterations ?? 0),
             ("unavailable", report?.SnapshotsUnavailableReason is null ? "-" : "yes"),

@@ -355,11 +355,35 @@ internal static class Orchestrator
                 $"{Mb(Median(live, "peak"))} | {Mb(Median(dump, "peak"))} (+ {Mb(Median(dump, "children_peak"))}) | {Mb(Median(gcdump, "target_peak"))} / {Mb(toolPeak)} |");
         }
 
+        text.AppendLine();
+        text.AppendLine("The routes' own cost within the failure path: the time spent taking the four heap snapshots (medians; the rest is the same calls and GCs on both routes)");
+        text.AppendLine();
+        text.AppendLine("| live objects | live route: snapshots | dump route: snapshots | dump / live | live: rest of the check | dump: rest of the check |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var size in sizes)
+        {
+            var live = Of("fail", size).Where(r => r["route"] == "Live" && r["thrown"] == "True").ToArray();
+            var dump = Of("fail", size).Where(r => r["route"] == "Dump" && r["thrown"] == "True").ToArray();
+            if (live.Length + dump.Length == 0)
+            {
+                continue;
+            }
+
+            var liveMs = Median(live, "snapshots_ms");
+            var dumpMs = Median(dump, "snapshots_ms");
+            text.AppendLine(
+                $"| {Objects(size)} | {Ms(liveMs)} ({live.Length}) | {Ms(dumpMs)} ({dump.Length}) | {(double.IsNaN(liveMs) || double.IsNaN(dumpMs) ? "-" : (dumpMs / liveMs).ToString("0.0", CultureInfo.InvariantCulture) + "×")} | " +
+                $"{Ms(Median(live.Select(r => Rest(r)).ToArray(), "rest"))} | {Ms(Median(dump.Select(r => Rest(r)).ToArray(), "rest"))} |");
+        }
+
         var reportRoutes = Rows.Where(r => r["kind"] == "fail").GroupBy(r => r["route"] + " -> " + r["report_route"]).Select(g => $"{g.Key}: {g.Count()}");
         text.AppendLine();
         text.AppendLine("Routes the reports named (requested -> reported: runs): " + string.Join("; ", reportRoutes));
         return text.ToString();
     }
+
+    private static Dictionary<string, string> Rest(Dictionary<string, string> row) =>
+        new() { ["rest"] = (Num(row, "ms") - Num(row, "snapshots_ms")).ToString(CultureInfo.InvariantCulture) };
 
     private static IEnumerable<Dictionary<string, string>> Of(string kind, string size) => Rows.Where(r => r["kind"] == kind && r["objects"] == size);
 

@@ -70,6 +70,12 @@ public sealed class LeakReport
     /// <summary>Wall-clock time of the whole check.</summary>
     public TimeSpan Elapsed { get; internal init; }
 
+    /// <summary>
+    /// The part of <see cref="Elapsed"/> spent taking heap snapshots (the route's own cost, failed attempts included);
+    /// zero when none were taken.
+    /// </summary>
+    public TimeSpan SnapshotsElapsed { get; internal init; }
+
     /// <summary>The report text.</summary>
     public string Text => _text ??= ReportBuilder.Build(this);
 

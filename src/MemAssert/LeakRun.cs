@@ -23,6 +23,9 @@ internal sealed class LeakRun
     private readonly LeakOptions _options;
     private readonly string _expression;
 
+    /// <summary>Runs only while snapshots are taken: the route's own cost, apart from the calls and GCs around them.</summary>
+    private readonly Stopwatch _snapshotTime = new();
+
     public LeakRun(LeakOptions options, string? expression)
     {
         options.Validate();
@@ -238,7 +241,16 @@ internal sealed class LeakRun
                     }
                 }
 
-                snapshots[s] = HeapSnapshot.Take(snapshotRoute, _options.KeepSnapshotsIn);
+                _snapshotTime.Start();
+                try
+                {
+                    snapshots[s] = HeapSnapshot.Take(snapshotRoute, _options.KeepSnapshotsIn);
+                }
+                finally
+                {
+                    _snapshotTime.Stop();
+                }
+
                 route = snapshots[s]!.Route;
                 note ??= snapshots[s]!.Note;
                 if (snapshots[s]!.KeptFile is { } file)
@@ -402,6 +414,7 @@ internal sealed class LeakRun
             KeptFiles = kept ?? [],
             GroupBy = _options.GroupBy,
             Elapsed = stopwatch.Elapsed,
+            SnapshotsElapsed = _snapshotTime.Elapsed,
         };
 
     private LeakReport Leak(
@@ -445,6 +458,7 @@ internal sealed class LeakRun
             KeptFiles = kept,
             GroupBy = _options.GroupBy,
             Elapsed = stopwatch.Elapsed,
+            SnapshotsElapsed = _snapshotTime.Elapsed,
         };
     }
 }

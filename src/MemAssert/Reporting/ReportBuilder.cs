@@ -199,7 +199,13 @@ internal static class ReportBuilder
 
         text.Append("Warm-up ").Append(report.Warmup.ToString(CultureInfo.InvariantCulture))
             .Append(", iterations ").Append(report.Iterations.ToString(CultureInfo.InvariantCulture))
-            .Append(", took ").Append(report.Elapsed.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)).AppendLine(" ms.");
+            .Append(", took ").Append(report.Elapsed.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)).Append(" ms");
+        if (report.SnapshotsElapsed > TimeSpan.Zero)
+        {
+            text.Append(" (heap snapshots ").Append(report.SnapshotsElapsed.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)).Append(" ms)");
+        }
+
+        text.AppendLine(".");
     }
 
     private static string RootLabel(RootKind kind) => kind switch

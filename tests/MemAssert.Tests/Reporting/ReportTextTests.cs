@@ -35,6 +35,7 @@ public sealed class ReportTextTests
         SnapshotRoute = "dump",
         GroupBy = GroupBy.Type,
         Elapsed = TimeSpan.FromMilliseconds(1234),
+        SnapshotsElapsed = TimeSpan.FromMilliseconds(987),
     };
 
     private static void Verify(string name, string text)
