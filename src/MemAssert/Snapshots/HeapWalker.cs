@@ -10,6 +10,9 @@ namespace MemoryAssertions.Snapshots;
 /// </summary>
 internal static class HeapWalker
 {
+    /// <summary>For tests: check every object's references found by its type's map against its GC descriptor.</summary>
+    internal static bool VerifyReferenceMaps { get; set; }
+
     /// <summary>Types whose instances hold snapshot data: the walk neither counts them nor follows them.</summary>
     private static readonly HashSet<string> BarrierTypes =
     [
@@ -166,6 +169,9 @@ internal static class HeapWalker
     private sealed class Walker
     {
         private const int DependentHandleKey = int.MinValue;
+
+        /// <summary>Objects the last walk found: every check takes four snapshots of about the same heap.</summary>
+        private static int s_lastCount;
         private const int ArrayElementKey = -1;
 
         private readonly ClrRuntime _runtime;
@@ -183,11 +189,11 @@ internal static class HeapWalker
         private readonly List<HeapRoot> _roots = [];
         private readonly ReflectionFieldNames? _fieldNames;
         private readonly bool _askDac;
-        private ulong[] _address = new ulong[1024];
-        private int[] _slotOfObject = new int[1024];
-        private long[] _sizeOf = new long[1024];
-        private int[] _parentOf = new int[1024];
-        private int[] _edgeOf = new int[1024];
+        private ulong[] _address;
+        private int[] _slotOfObject;
+        private long[] _sizeOf;
+        private int[] _parentOf;
+        private int[] _edgeOf;
         private byte[] _bytes = new byte[4096];
         private int _count;
         private ulong _lastMethodTable;
@@ -203,6 +209,15 @@ internal static class HeapWalker
             _pointerSize = _reader.PointerSize;
             _methodTableMask = ~(ulong)(_pointerSize - 1);
             _visited = new SegmentBitmap(_heap);
+
+            // Sized for the last walk's count and a little more: growing by doubling would allocate (and the GC clear)
+            // twice the arrays' final size, which is most of what a walk allocates.
+            var capacity = (int)Math.Min(Array.MaxLength, Math.Max(1024L, s_lastCount + (s_lastCount / 8)));
+            _address = new ulong[capacity];
+            _slotOfObject = new int[capacity];
+            _sizeOf = new long[capacity];
+            _parentOf = new int[capacity];
+            _edgeOf = new int[capacity];
             _dependents = DependentHandles(handles);
         }
 
@@ -253,9 +268,77 @@ internal static class HeapWalker
                     continue;
                 }
 
+                if (parent.References is { } map)
+                {
+                    if (VerifyReferenceMaps)
+                    {
+                        Verify(parent, map, length);
+                    }
+
+                    FollowMapped(i, parentSlot, parent, map, length);
+                    continue;
+                }
+
                 foreach (var (child, offset) in parent.Descriptor.WalkObject(_bytes, length))
                 {
                     Follow(i, parentSlot, child, offset);
+                }
+            }
+        }
+
+        /// <summary>For tests: the references a map finds must be those the GC descriptor finds, object by object.</summary>
+        private void Verify(TypeSlot parent, int[] map, int length)
+        {
+            var expected = parent.Descriptor.WalkObject(_bytes, length).Where(r => r.ReferencedObject != 0).Select(r => r.Offset).Order().ToArray();
+            var mapped = new List<int>();
+            var bytes = _bytes.AsSpan(0, length);
+            if (!parent.IsArray)
+            {
+                mapped.AddRange(map.Where(o => o + 8 <= length));
+            }
+            else
+            {
+                var elements = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes[_pointerSize..]);
+                for (long e = 0, start = TypeSlot.ArrayDataStart; e < elements && start + parent.ComponentSize <= length; e++, start += parent.ComponentSize)
+                {
+                    mapped.AddRange(map.Select(o => (int)start + o));
+                }
+            }
+
+            var buffer = _bytes;
+            var actual = mapped.Where(o => System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(o)) != 0).Order().ToArray();
+            if (!actual.SequenceEqual(expected))
+            {
+                throw new InvalidOperationException(
+                    $"the reference map of {parent.Type.Name} found offsets [{string.Join(", ", actual)}], its GC descriptor [{string.Join(", ", expected)}].");
+            }
+        }
+
+        /// <summary>The references of the object in <see cref="_bytes"/>, from its type's reference map: no enumerator per object.</summary>
+        private void FollowMapped(int i, int parentSlot, TypeSlot parent, int[] map, int length)
+        {
+            var bytes = _bytes.AsSpan(0, length);
+            if (!parent.IsArray)
+            {
+                foreach (var offset in map)
+                {
+                    if (offset + 8 <= length)
+                    {
+                        Follow(i, parentSlot, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes[offset..]), offset);
+                    }
+                }
+
+                return;
+            }
+
+            var elements = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes[_pointerSize..]);
+            var stride = parent.ComponentSize;
+            for (long e = 0, start = TypeSlot.ArrayDataStart; e < elements && start + stride <= length; e++, start += stride)
+            {
+                foreach (var inElement in map)
+                {
+                    var offset = (int)start + inElement;
+                    Follow(i, parentSlot, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes[offset..]), offset);
                 }
             }
         }
@@ -281,6 +364,7 @@ internal static class HeapWalker
 
             // In place: the arrays are handed to the graph as they are (longer than the count), so that finishing the
             // walk does not copy arrays the size of the heap.
+            s_lastCount = _count;
             for (var i = 0; i < _count; i++)
             {
                 _slotOfObject[i] = _slots[_slotOfObject[i]].GraphId;
@@ -512,12 +596,70 @@ internal static class HeapWalker
                 IsArray = type.IsArray;
 
                 // Elements of a single-dimensional array start after the method table and the length.
-                if (IsArray && HasPointers && type.ComponentType is { IsValueType: true } && ComponentSize > 0
-                    && type.Name is { } name && name.EndsWith("[]", StringComparison.Ordinal))
+                var szArray = IsArray && type.Name is { } name && name.EndsWith("[]", StringComparison.Ordinal);
+                if (szArray && HasPointers && type.ComponentType is { IsValueType: true } && ComponentSize > 0)
                 {
                     StructElementStart = 2 * pointerSize;
                     ComponentMethodTable = type.ComponentType.MethodTable;
                 }
+
+                if (HasPointers && pointerSize == 8 && (!IsArray || szArray))
+                {
+                    References = ReferenceMap(Descriptor, (int)StaticSize, IsArray ? ComponentSize : 0);
+                }
+            }
+
+            /// <summary>Where a single-dimensional array's elements begin (64-bit): after the method table and the length.</summary>
+            public const int ArrayDataStart = 16;
+
+            /// <summary>
+            /// The offsets of the reference slots, read once from the type's GC descriptor: of the object for a type that
+            /// is not an array; of one element, from the element's start, for a single-dimensional array. Null when the
+            /// descriptor does not fit that shape (the walk then asks the descriptor for every object).
+            /// </summary>
+            public int[]? References { get; }
+
+            /// <summary>
+            /// Lets the descriptor walk made-up objects whose every slot holds a non-null value: what it reports is the
+            /// reference map. For an array, one of one element and one of two: the second must repeat the first.
+            /// </summary>
+            internal static int[]? ReferenceMap(GCDesc descriptor, int baseSize, int componentSize)
+            {
+                if (componentSize == 0)
+                {
+                    return baseSize is > 0 and < (1 << 20) ? Offsets(descriptor, baseSize, elements: -1) : null;
+                }
+
+                if (componentSize < 8 || baseSize != 24)
+                {
+                    return null;
+                }
+
+                var one = Offsets(descriptor, baseSize + componentSize, elements: 1);
+                var two = Offsets(descriptor, baseSize + (2 * componentSize), elements: 2);
+                if (one.Length == 0 || one.Any(o => o < ArrayDataStart || o + 8 > ArrayDataStart + componentSize)
+                    || !two.SequenceEqual(one.Concat(one.Select(o => o + componentSize))))
+                {
+                    return null;
+                }
+
+                return one.Select(o => o - ArrayDataStart).ToArray();
+            }
+
+            private static int[] Offsets(GCDesc descriptor, int size, int elements)
+            {
+                var bytes = new byte[size];
+                for (var slot = 8; slot + 8 <= size; slot += 8)
+                {
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(slot), 0x1000 + (ulong)slot);
+                }
+
+                if (elements >= 0)
+                {
+                    System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(8), (ulong)elements);
+                }
+
+                return descriptor.WalkObject(bytes, size).Select(r => r.Offset).Order().ToArray();
             }
 
             public ClrType Type { get; }

@@ -151,6 +151,30 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Reference_maps_find_the_same_references_as_the_gc_descriptors_on_both_routes()
+    {
+        // Every object of the test host's heap (thousands of objects: classes, arrays of references, arrays of structs with
+        // references such as dictionary entries), walked on each route with the check on; a mismatch throws.
+        LiveProbes.Arrays.Add([new LiveCell { Probe = new LiveProbe() }]);
+        var map = new Dictionary<string, KeyValuePair<int, LiveProbe>[]> { ["a"] = [new(1, new LiveProbe())] };
+        HeapWalker.VerifyReferenceMaps = true;
+        try
+        {
+            using var live = Bounded(() => HeapSnapshot.Take(SnapshotRoute.Live));
+            using var dump = HeapSnapshot.Take(SnapshotRoute.Dump);
+            Assert.Equal("live", live.Route);
+            Assert.True(live.ObjectCount > 5_000, $"{live.ObjectCount} objects");
+            Assert.True(dump.ObjectCount > 5_000, $"{dump.ObjectCount} objects");
+        }
+        finally
+        {
+            HeapWalker.VerifyReferenceMaps = false;
+        }
+
+        GC.KeepAlive(map);
+    }
+
+    [Fact]
     public void The_live_route_writes_no_file()
     {
         var temp = new TempFolderWatch();

@@ -36,21 +36,12 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
 
     private const int BlockShift = 16;
     private const int BlockSize = 1 << BlockShift;
-    private const int Ways = 4; // set-associative: blocks a multiple of 32 MB apart (GC regions are) must not evict each other
-    private const int SetBits = 7;
-    private const int Sets = 1 << SetBits;
-    private const int Slots = Sets * Ways; // 512 blocks: 32 MB of native memory, allocated on the first cached read
     private const int MaxCachedRead = 4 * BlockSize;
 
     private static int s_useProcMem; // 0: process_vm_readv; 1: /proc/self/mem
     private readonly int _processId = Environment.ProcessId;
     private readonly object _cacheLock = new();
-    private readonly ulong[] _tags = new ulong[Slots];
-    private readonly int[] _valid = new int[Slots];
-    private readonly byte[] _nextVictim = new byte[Sets];
-    private unsafe byte* _blocks;
-    private ulong[] _cachedStarts = [];
-    private ulong[] _cachedEnds = [];
+    private Mirror[] _mirrors = [];
     private bool _disposed;
     private SafeFileHandle? _procMem;
 
@@ -127,7 +118,10 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
     {
         lock (_cacheLock)
         {
-            Array.Clear(_tags);
+            foreach (var mirror in _mirrors)
+            {
+                mirror.Forget();
+            }
         }
     }
 
@@ -137,43 +131,41 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
     /// </summary>
     internal void CacheRanges(IEnumerable<(ulong Start, ulong End)> ranges)
     {
-        var sorted = ranges.Where(r => r.End > r.Start).OrderBy(r => r.Start).ToArray();
+        var sorted = ranges.Where(r => r.End > r.Start).OrderBy(r => r.Start).Select(r => new Mirror(r.Start, r.End)).ToArray();
         lock (_cacheLock)
         {
-            _cachedStarts = sorted.Select(r => r.Start).ToArray();
-            _cachedEnds = sorted.Select(r => r.End).ToArray();
-            Array.Clear(_tags);
+            foreach (var mirror in _mirrors)
+            {
+                mirror.Dispose();
+            }
+
+            _mirrors = sorted;
         }
     }
 
-    private bool InCachedRange(ulong address, int length)
+    /// <summary>The mirror holding [address, address + length), or null (caller holds the lock).</summary>
+    private Mirror? MirrorOf(ulong address, int length)
     {
-        var starts = Volatile.Read(ref _cachedStarts);
-        var ends = _cachedEnds;
-        if (starts.Length == 0)
-        {
-            return false;
-        }
-
-        int lo = 0, hi = starts.Length - 1;
+        var mirrors = _mirrors;
+        int lo = 0, hi = mirrors.Length - 1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (address < starts[mid])
+            if (address < mirrors[mid].Start)
             {
                 hi = mid - 1;
             }
-            else if (address >= ends[mid])
+            else if (address >= mirrors[mid].End)
             {
                 lo = mid + 1;
             }
             else
             {
-                return address + (ulong)length <= ends[mid];
+                return address + (ulong)length <= mirrors[mid].End ? mirrors[mid] : null;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>Releases the block cache and closes <c>/proc/self/mem</c> if it was opened.</summary>
@@ -194,7 +186,7 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
             return 0;
         }
 
-        if (buffer.Length > MaxCachedRead || !InCachedRange(address, buffer.Length))
+        if (buffer.Length > MaxCachedRead)
         {
             return ReadUncached(address, buffer);
         }
@@ -202,28 +194,32 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
         lock (_cacheLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_blocks is null)
+            if (MirrorOf(address, buffer.Length) is not { } mirror)
             {
-                _blocks = (byte*)NativeMemory.Alloc((nuint)Slots * BlockSize);
+                return ReadUncached(address, buffer);
             }
 
             var total = 0;
             while (total < buffer.Length)
             {
                 var at = address + (ulong)total;
-                var block = at >> BlockShift;
-                var offset = (int)(at & (BlockSize - 1));
+                var block = (int)((at - mirror.Start) >> BlockShift);
+                var offset = (int)((at - mirror.Start) & (BlockSize - 1));
                 var wanted = Math.Min(buffer.Length - total, BlockSize - offset);
-                var slot = SlotOf(block);
-
-                var available = _valid[slot] - offset;
-                if (available < wanted)
+                var valid = mirror.Valid[block];
+                if (valid < 0)
                 {
-                    // The block is readable only in part (a mapping starts or ends inside it): read the rest exactly.
+                    var length = (int)Math.Min(BlockSize, mirror.End - mirror.Start - ((ulong)block << BlockShift));
+                    valid = mirror.Valid[block] = Math.Max(0, ReadUncached(mirror.Start + ((ulong)block << BlockShift), mirror.Block(block, length)));
+                }
+
+                if (valid - offset < wanted)
+                {
+                    // The block is readable only in part (a mapping ends inside it): read the rest exactly.
                     return total + Math.Max(0, ReadUncached(at, buffer[total..]));
                 }
 
-                new ReadOnlySpan<byte>(_blocks + ((long)slot * BlockSize) + offset, wanted).CopyTo(buffer[total..]);
+                mirror.Block(block, valid).Slice(offset, wanted).CopyTo(buffer[total..]);
                 total += wanted;
             }
 
@@ -231,25 +227,45 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
         }
     }
 
-    /// <summary>The cache slot holding <paramref name="block"/>, filled from memory if it was not cached (caller holds the lock).</summary>
-    private unsafe int SlotOf(ulong block)
+    /// <summary>
+    /// A copy of one cached range, filled block by block on first read. Its native memory is reserved for the whole range
+    /// and only what is read is ever touched, so it costs what the walk reads: at most the heap's size, once, instead of
+    /// re-reading blocks that a smaller cache evicted (a breadth-first walk jumps all over the heap).
+    /// </summary>
+    private sealed unsafe class Mirror(ulong start, ulong end) : IDisposable
     {
-        // The set from a multiplicative hash of the block number, so that blocks at regular distances spread out.
-        var set = (int)((block * 0x9E3779B97F4A7C15UL) >> (64 - SetBits));
-        var first = set * Ways;
-        for (var way = 0; way < Ways; way++)
+        private byte* _data;
+
+        public ulong Start { get; } = start;
+
+        public ulong End { get; } = end;
+
+        /// <summary>Readable bytes of each block, -1 for a block not read yet.</summary>
+        public int[] Valid { get; } = NotRead((int)(((end - start) + BlockSize - 1) >> BlockShift));
+
+        public Span<byte> Block(int block, int length)
         {
-            if (_tags[first + way] == block + 1)
+            _data = _data is null ? (byte*)NativeMemory.Alloc((nuint)(End - Start)) : _data;
+            return new Span<byte>(_data + ((long)block << BlockShift), length);
+        }
+
+        public void Forget() => Array.Fill(Valid, -1);
+
+        public void Dispose()
+        {
+            if (_data is not null)
             {
-                return first + way;
+                NativeMemory.Free(_data);
+                _data = null;
             }
         }
 
-        // Round-robin replacement within the set.
-        var slot = first + (_nextVictim[set]++ % Ways);
-        _tags[slot] = block + 1;
-        _valid[slot] = Math.Max(0, ReadUncached(block << BlockShift, new Span<byte>(_blocks + ((long)slot * BlockSize), BlockSize)));
-        return slot;
+        private static int[] NotRead(int blocks)
+        {
+            var valid = new int[blocks];
+            Array.Fill(valid, -1);
+            return valid;
+        }
     }
 
     /// <inheritdoc/>
@@ -327,11 +343,12 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
         lock (_cacheLock)
         {
             _disposed = true;
-            if (_blocks is not null)
+            foreach (var mirror in _mirrors)
             {
-                NativeMemory.Free(_blocks);
-                _blocks = null;
+                mirror.Dispose();
             }
+
+            _mirrors = [];
 
             _procMem?.Dispose();
             _procMem = null;
