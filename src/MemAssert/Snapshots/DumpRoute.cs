@@ -12,7 +12,27 @@ internal static class DumpRoute
 {
     public const string Name = "dump";
 
+    /// <summary>Dumps written at most for one snapshot when the heap cannot be walked in them (a GC was running).</summary>
+    internal const int Attempts = 3;
+
     public static HeapGraph Capture(string? keepIn, out string? keptFile, CancellationToken cancellationToken)
+    {
+        // A dump is written wherever the process stands, possibly in the middle of a GC that another thread started:
+        // its heap cannot be walked then. The next dump, a moment later, usually can.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return CaptureOnce(keepIn, out keptFile, cancellationToken);
+            }
+            catch (SnapshotUnavailableException ex) when (ex.IsTransient && attempt < Attempts)
+            {
+                Thread.Sleep(50 * attempt);
+            }
+        }
+    }
+
+    private static HeapGraph CaptureOnce(string? keepIn, out string? keptFile, CancellationToken cancellationToken)
     {
         keptFile = null;
         using var folder = PrivateTempDirectory.Create();

@@ -10,6 +10,8 @@ namespace MemoryAssertions.Snapshots;
 /// </summary>
 internal static class HeapWalker
 {
+    public const string NotWalkable = "the runtime reported that its heap cannot be walked right now (a GC was in progress).";
+
     /// <summary>For tests: check every object's references found by its type's map against its GC descriptor.</summary>
     internal static bool VerifyReferenceMaps { get; set; }
 
@@ -49,7 +51,7 @@ internal static class HeapWalker
         var heap = runtime.Heap;
         if (!heap.CanWalkHeap)
         {
-            throw new SnapshotUnavailableException("the runtime reported that its heap cannot be walked right now (a GC was in progress).");
+            throw SnapshotUnavailableException.Transient(NotWalkable);
         }
 
         // The handle table is read once: its dependent handles are followed by the walk, its strong handles are the

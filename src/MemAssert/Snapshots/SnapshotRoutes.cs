@@ -1,19 +1,19 @@
 namespace MemoryAssertions.Snapshots;
 
 /// <summary>
-/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the dump route for now: the live route is
-/// fast and exact, but a long live walk can send the runtime's data access component (DAC) into a loop or a crash when
-/// other threads load types meanwhile (seen at 1M objects, see docs/snapshot-routes.md), so it runs only when asked
-/// for (<see cref="SnapshotRoute.Live"/>). An explicit route never falls back.
+/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the live route where it exists (Linux) and
+/// no snapshot file is to be kept, and the dump route otherwise or when the live route is unavailable (the heap could not
+/// be held still); a check whose live snapshots see nothing growing is confirmed again on the dump route, which sees
+/// thread stacks. An explicit route never falls back.
 /// </summary>
 internal static class SnapshotRoutes
 {
     /// <summary>
     /// Whether <see cref="SnapshotRoute.Auto"/> tries the live route first (falling back to the dump route when it is
-    /// unavailable, and re-confirming a check on the dump route when live snapshots see nothing growing). Off until the
-    /// live walk is dependable in busy processes (issue 5); tests turn it on to exercise the fallbacks.
+    /// unavailable, and re-confirming a check on the dump route when live snapshots see nothing growing). On; tests turn
+    /// it off to see <see cref="SnapshotRoute.Auto"/> on a platform without the live route.
     /// </summary>
-    internal static bool AutoPrefersLive { get; set; }
+    internal static bool AutoPrefersLive { get; set; } = true;
 
     /// <summary>The route <see cref="SnapshotRoute.Auto"/> tries first.</summary>
     public static SnapshotRoute PreferredFor(string? keepIn) =>

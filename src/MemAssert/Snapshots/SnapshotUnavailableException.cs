@@ -24,4 +24,13 @@ public sealed class SnapshotUnavailableException : Exception
         : base("Heap snapshots are unavailable in this process.")
     {
     }
+
+    /// <summary>
+    /// True when snapshots work here but this one could not be taken (the process was in the middle of a GC, or the heap
+    /// could not be held still while other threads allocated): another try may succeed, and a check does not turn its
+    /// live-bytes verdict into a failure on that account.
+    /// </summary>
+    internal bool IsTransient { get; private init; }
+
+    internal static SnapshotUnavailableException Transient(string message) => new(message) { IsTransient = true };
 }

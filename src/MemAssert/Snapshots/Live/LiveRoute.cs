@@ -63,7 +63,7 @@ internal static class LiveRoute
             return graph;
         }
 
-        throw new SnapshotUnavailableException($"the heap could not be held still for the whole live walk, twice ({lost}).");
+        throw SnapshotUnavailableException.Transient($"the heap could not be held still for the whole live walk, twice ({lost}).");
     }
 
     /// <summary>
