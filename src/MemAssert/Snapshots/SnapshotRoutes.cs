@@ -23,6 +23,7 @@ internal static class SnapshotRoutes
     {
         note = null;
         keptFile = null;
+        ReflectionFieldNames.Prepare();
         switch (route)
         {
             case SnapshotRoute.None:

@@ -32,10 +32,10 @@ public sealed class ReportTextTests
                 "System.Collections.Generic.List<MyApp.Session>",
                 [new RetentionHop("_items", "MyApp.Session[]"), new RetentionHop("[i]", "MyApp.Session")]),
         ],
-        SnapshotRoute = "dump",
+        SnapshotRoute = "live",
         GroupBy = GroupBy.Type,
         Elapsed = TimeSpan.FromMilliseconds(1234),
-        SnapshotsElapsed = TimeSpan.FromMilliseconds(987),
+        SnapshotsElapsed = TimeSpan.FromMilliseconds(612),
     };
 
     private static void Verify(string name, string text)

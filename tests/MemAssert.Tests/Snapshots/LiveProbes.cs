@@ -28,7 +28,19 @@ internal sealed class StackHeldItem
 internal static class FieldProbes
 {
     public static FieldProbeRoot? Root;
+
+    /// <summary>A boxed struct: its fields are named as in the struct.</summary>
+    public static object? Boxed;
 }
+
+internal struct BoxedProbe
+{
+    public int Id;
+
+    public FieldTargetInBox Held;
+}
+
+internal sealed class FieldTargetInBox;
 
 internal class FieldProbeBase
 {

@@ -103,8 +103,8 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     public void Live_and_dump_snapshots_name_the_same_fields_on_each_path()
     {
         // Both routes name fields from this process's types (reflection and the JIT's offsets): a base class's field, an
-        // auto-property, a struct field, a dictionary's entries, and a generic tuple with automatic layout, whose
-        // reference ClrMD's own field offsets placed in Item1.
+        // auto-property, a struct field, a dictionary's entries, a generic tuple with automatic layout (whose reference
+        // ClrMD's own field offsets placed in Item1) and a boxed struct.
         BuildFieldProbes();
         try
         {
@@ -117,6 +117,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
                 [typeof(FieldTargetInPair)] = "Pair.value",
                 [typeof(FieldTargetInMap)] = "<Map>k__BackingField/_entries/[i]",
                 [typeof(FieldTargetInTuple)] = "Box/Tuple.Item2",
+                [typeof(FieldTargetInBox)] = "Held",
             };
             foreach (var (type, fields) in expected)
             {
@@ -130,6 +131,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         finally
         {
             FieldProbes.Root = null;
+            FieldProbes.Boxed = null;
         }
 
         static string Describe(RetentionPath path) => path.RootName + " " + string.Join(" → ", path.Hops.Select(h => $"{h.Field} {h.TypeName}"));
@@ -148,6 +150,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         };
         root.Map[3] = new FieldTargetInMap();
         FieldProbes.Root = root;
+        FieldProbes.Boxed = new BoxedProbe { Id = 4, Held = new FieldTargetInBox() };
     }
 
     [Fact]
