@@ -9,6 +9,15 @@ namespace MemoryAssertions;
 public static class GrowthAnalysis
 {
     /// <summary>
+    /// Reads the live heap as <see cref="MemAssert.NoLeak"/> does after each call: a forced, blocking, compacting full
+    /// GC, the pending finalizers, and a second full GC when the first found objects to finalize; then the bytes that
+    /// survived (<see cref="GCMemoryInfo.PromotedBytes"/>). Process-wide, and it costs full GCs: one reading per
+    /// iteration, never inside a timed region.
+    /// </summary>
+    /// <returns>The live bytes of the managed heap.</returns>
+    public static long ReadLiveHeap() => LiveHeap.Settle();
+
+    /// <summary>
     /// Judges a series of live-heap sizes in bytes, each read after a full GC: the first before the measured calls,
     /// then one after each call (or each group of calls). The series is cut into four segments; growth is sustained
     /// when the floor (minimum) of every segment is higher than the previous one, and absent when the last floor is no

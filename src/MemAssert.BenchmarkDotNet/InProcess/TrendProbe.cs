@@ -64,18 +64,8 @@ internal sealed class TrendProbe : EventListener
         }
     }
 
-    /// <summary>
-    /// The live heap as <c>MemAssert.NoLeak</c> reads it: a forced, blocking, compacting full GC, pending finalizers,
-    /// and a second full GC; then the bytes that survived it.
-    /// </summary>
-    internal static long Settle()
-    {
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        var promoted = GC.GetGCMemoryInfo(GCKind.FullBlocking).PromotedBytes;
-        return promoted > 0 ? promoted : GC.GetTotalMemory(forceFullCollection: false);
-    }
+    /// <summary>The live heap as <c>MemAssert.NoLeak</c> reads it (<see cref="GrowthAnalysis.ReadLiveHeap"/>).</summary>
+    internal static long Settle() => GrowthAnalysis.ReadLiveHeap();
 
     /// <summary>Writes readings as text, one <c>operations liveBytes</c> pair per line.</summary>
     internal static string Format(IEnumerable<TrendReading> readings)

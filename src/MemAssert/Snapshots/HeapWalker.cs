@@ -15,11 +15,16 @@ internal static class HeapWalker
     /// <summary>For tests: check every object's references found by its type's map against its GC descriptor.</summary>
     internal static bool VerifyReferenceMaps { get; set; }
 
-    /// <summary>Types whose instances hold snapshot data: the walk neither counts them nor follows them.</summary>
+    /// <summary>
+    /// Types the walk neither counts nor follows: those holding snapshot data, and the runtime's reflection cache of each
+    /// type (field and member infos, their names), which fills once per type whoever reflects on it. MemAssert names
+    /// fields by reflection, so without this every snapshot would count the cache its predecessor's naming filled.
+    /// </summary>
     private static readonly HashSet<string> BarrierTypes =
     [
         typeof(HeapSnapshot).FullName!,
         typeof(HeapGraph).FullName!,
+        "System.RuntimeType+RuntimeTypeCache",
     ];
 
     /// <param name="runtime">The runtime to walk.</param>

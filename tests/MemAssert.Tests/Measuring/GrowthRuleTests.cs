@@ -202,4 +202,35 @@ public sealed class GrowthRuleTests
         Assert.Equal(GrowthKind.Inconclusive, decision.Kind);
         Assert.Equal(15, decision.From);
     }
+
+    [Fact]
+    public void The_public_reading_counts_what_is_retained_and_what_finalizers_release()
+    {
+        // Other threads of the test host (the runner starting up) allocate and free meanwhile, tens of KB either way: the
+        // array is 8 MB so that this stays small beside it.
+        _ = GrowthAnalysis.ReadLiveHeap();
+        var before = GrowthAnalysis.ReadLiveHeap();
+        HoldArray();
+        var holding = GrowthAnalysis.ReadLiveHeap();
+        Assert.InRange(holding - before, 8_000_024 - 262_144, 8_000_024 + 262_144);
+
+        // Garbage whose finalizer drops the array: one reading runs the finalizer and collects again, so the array is gone.
+        MakeFinalizableGarbage();
+        var released = GrowthAnalysis.ReadLiveHeap();
+        Assert.Null(FinalizerProbe.Held);
+        Assert.InRange(holding - released, 8_000_024 - 262_144, 8_000_024 + 262_144);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void HoldArray() => FinalizerProbe.Held = new long[1_000_000]; // not in the test's (Debug) frame, which would keep it
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void MakeFinalizableGarbage() => _ = new FinalizerProbe();
+
+    private sealed class FinalizerProbe
+    {
+        public static long[]? Held;
+
+        ~FinalizerProbe() => Held = null;
+    }
 }

@@ -70,3 +70,9 @@ internal sealed class FieldTargetInMap;
 internal sealed class FieldTargetInTuple;
 
 internal sealed class FieldTargetInBase;
+
+internal sealed class CoincidentA;
+
+internal sealed class CoincidentB;
+
+internal sealed class CoincidentC;

@@ -239,6 +239,35 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Types_that_grow_with_the_calls_only_in_a_first_confirmation_are_not_reported()
+    {
+        // Three types grow with the calls while the first four snapshots are taken, and then no more (as a test host
+        // initialising things beside the calls would): a second confirmation is taken, and only the type that grew in
+        // both is reported.
+        var snapshots = 0;
+        var coincident = new List<object>();
+        LiveRoute.BeforeWalk = () => snapshots++;
+        var leak = Bounded(() => ExpectLeak.From(() => MemAssert.NoLeak(
+            () =>
+            {
+                LiveProbes.Items.Add(new LiveProbe());
+                if (snapshots is >= 1 and < 4)
+                {
+                    coincident.Add(new CoincidentA());
+                    coincident.Add(new CoincidentB());
+                    coincident.Add(new CoincidentC());
+                }
+            },
+            new LeakOptions { Iterations = 8, Warmup = 2, Snapshots = SnapshotRoute.Live })));
+        var report = leak.Report!;
+        output.WriteLine(report.Text);
+        Assert.Equal(8, snapshots);
+        Assert.Contains(report.GrowingTypes, g => g.Key == typeof(LiveProbe).FullName);
+        Assert.DoesNotContain(report.GrowingTypes, g => g.Key.StartsWith(typeof(CoincidentA).Namespace + ".Coincident", StringComparison.Ordinal));
+        Assert.Equal(3 * 2 * (report.SnapshotIterations / 2), coincident.Count);
+    }
+
+    [Fact]
     public void Auto_takes_the_dump_route_when_snapshot_files_are_to_be_kept()
     {
         var keep = Path.Combine(Path.GetTempPath(), $"memassert-keep-test-{Guid.NewGuid():N}");
