@@ -61,6 +61,11 @@ public sealed class SelfProcessDataReaderTests
 
             reader.CacheRanges([]);
             Assert.Equal(0, reader.Read<byte>((ulong)(p + 123_456)));
+
+            // The mirror's memory is kept for the next snapshot for a few seconds, then freed.
+            Assert.True(SelfProcessDataReader.MirrorPool.Held >= (nuint)bytes.Length);
+            SelfProcessDataReader.MirrorPool.Expire();
+            Assert.Equal(0u, (uint)SelfProcessDataReader.MirrorPool.Held);
         }
 
         static byte[] Read(SelfProcessDataReader reader, byte* at, int length)
