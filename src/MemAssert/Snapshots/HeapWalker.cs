@@ -25,6 +25,7 @@ internal static class HeapWalker
         typeof(HeapSnapshot).FullName!,
         typeof(HeapGraph).FullName!,
         "System.RuntimeType+RuntimeTypeCache",
+        .. ReflectionFieldNames.BarrierTypes,
     ];
 
     /// <param name="runtime">The runtime to walk.</param>

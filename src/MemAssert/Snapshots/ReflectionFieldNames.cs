@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace MemoryAssertions.Snapshots;
@@ -27,24 +28,36 @@ internal sealed class ReflectionFieldNames
 
     private static readonly FieldInfo DataField = typeof(RawData).GetField(nameof(RawData.Data))!;
 
-    private readonly Dictionary<ulong, Type?> _types = [];
-    private readonly Dictionary<Type, FieldSlot[]?> _layouts = [];
+    /// <summary>
+    /// Layouts measured once per process and type, for as long as the type lives (a collectible type can still be
+    /// unloaded). The walk neither counts nor follows the cache (a barrier type), so it never shows up as growth.
+    /// </summary>
+    private static readonly LayoutCache Layouts = new();
 
     /// <summary>
     /// Pinned, never moves: the fields' addresses are taken relative to it, so no address ever points outside a real
-    /// object, whatever the type being measured.
+    /// object, whatever the type being measured. Only its address is used, so every thread may share it.
     /// </summary>
-    private byte[]? _scratch;
+    private static readonly byte[] Scratch = GC.AllocateArray<byte>(64 * 1024, pinned: true);
+
+    private readonly Dictionary<ulong, Type?> _types = [];
 
     private delegate void ClassOffsets(object instance, int[] offsets);
 
-    /// <summary>
-    /// Creates what naming creates once per process (the <see cref="OpCodes"/> statics, some 230 objects) before the
-    /// first snapshot is taken, so that it is in every snapshot and never shows up as growth between the first two.
-    /// </summary>
-    public static void Prepare() => System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(OpCodes).TypeHandle);
-
     private delegate void StructOffsets(ref byte start, int[] offsets);
+
+    /// <summary>
+    /// Creates what naming creates once per process (this class's statics, the <see cref="OpCodes"/> statics: some 230
+    /// objects) before the first snapshot is taken, so that they are in every snapshot and never show up as growth.
+    /// </summary>
+    public static void Prepare()
+    {
+        RuntimeHelpers.RunClassConstructor(typeof(OpCodes).TypeHandle);
+        GC.KeepAlive(Scratch);
+    }
+
+    /// <summary>Types whose instances the walk must neither count nor follow: the layout cache and its entries.</summary>
+    internal static IEnumerable<string> BarrierTypes => [typeof(LayoutCache).FullName!, typeof(TypeLayout).FullName!];
 
     /// <summary>
     /// Looks up (and holds) this process's type for a method table read from the heap, while an object of it is alive;
@@ -82,7 +95,7 @@ internal sealed class ReflectionFieldNames
         return "." + field.Name + Inner(field, offset - field.Offset, 1);
     }
 
-    private string Inner(FieldSlot field, int offset, int depth)
+    private static string Inner(FieldSlot field, int offset, int depth)
     {
         if (!field.IsStruct)
         {
@@ -132,27 +145,21 @@ internal sealed class ReflectionFieldNames
     }
 
     /// <summary>Every instance field of <paramref name="type"/> (base classes' included) with its offset; null when it cannot be measured.</summary>
-    private FieldSlot[]? Layout(Type type)
-    {
-        if (_layouts.TryGetValue(type, out var layout))
-        {
-            return layout;
-        }
+    private static FieldSlot[]? Layout(Type type) => Layouts.Table.GetValue(type, static t => new TypeLayout(MeasureOrNull(t))).Slots;
 
+    private static FieldSlot[]? MeasureOrNull(Type type)
+    {
         try
         {
-            layout = Measure(type);
+            return Measure(type);
         }
         catch (Exception ex) when (ex is InvalidProgramException or NotSupportedException or ArgumentException or TypeLoadException or MemberAccessException or BadImageFormatException)
         {
-            layout = null;
+            return null;
         }
-
-        _layouts[type] = layout;
-        return layout;
     }
 
-    private FieldSlot[] Measure(Type type)
+    private static FieldSlot[] Measure(Type type)
     {
         var fields = new List<FieldInfo>();
         for (var t = type; t is not null && t != typeof(object); t = t.IsValueType ? null : t.BaseType)
@@ -195,20 +202,19 @@ internal sealed class ReflectionFieldNames
 
         // Any object will do as the instance: no field is read or written, only addresses are taken, and those stay
         // inside the scratch array as long as the type's fields fit in it (they are checked below).
-        _scratch ??= GC.AllocateArray<byte>(64 * 1024, pinned: true);
         if (type.IsValueType)
         {
-            ((StructOffsets)method.CreateDelegate(typeof(StructOffsets)))(ref MemoryMarshal.GetArrayDataReference(_scratch), offsets);
+            ((StructOffsets)method.CreateDelegate(typeof(StructOffsets)))(ref MemoryMarshal.GetArrayDataReference(Scratch), offsets);
         }
         else
         {
-            ((ClassOffsets)method.CreateDelegate(typeof(ClassOffsets)))(_scratch, offsets);
+            ((ClassOffsets)method.CreateDelegate(typeof(ClassOffsets)))(Scratch, offsets);
         }
 
         var layout = new FieldSlot[fields.Count];
         for (var i = 0; i < fields.Count; i++)
         {
-            if (offsets[i] < 0 || offsets[i] >= _scratch.Length / 2)
+            if (offsets[i] < 0 || offsets[i] >= Scratch.Length / 2)
             {
                 throw new NotSupportedException($"field offset {offsets[i]} out of range");
             }
@@ -225,6 +231,16 @@ internal sealed class ReflectionFieldNames
     }
 
     private sealed record FieldSlot(string Name, int Offset, Type Type, bool IsStruct);
+
+    private sealed class LayoutCache
+    {
+        public ConditionalWeakTable<Type, TypeLayout> Table { get; } = new();
+    }
+
+    private sealed class TypeLayout(FieldSlot[]? slots)
+    {
+        public FieldSlot[]? Slots { get; } = slots;
+    }
 
     /// <summary>Its one field lies where every object's data begins, just after the method table pointer.</summary>
     private sealed class RawData
