@@ -134,6 +134,28 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_leak_with_memory_freed_late_in_the_run_is_caught_by_running_on_after_the_drop()
+    {
+        // A sparse leak (24 B every 10th call) is still inconclusive when, at the 63rd call (iteration 60 of at most 80),
+        // 8 KB held from before is freed: the 21 iterations after the drop show no steady rise yet. The run goes on for
+        // up to MaxIterations after the drop, and the leak is seen there.
+        var calls = 0;
+        Holders.Preload(8_192);
+        var report = AssertLeakFromLiveBytes(
+            () =>
+            {
+                Leaks.EveryTenthCall();
+                if (++calls == 63)
+                {
+                    Holders.Preloaded = null;
+                }
+            },
+            0.5);
+        Assert.True(report.Iterations > 80, report.Text);
+        Assert.Contains("after it dropped below its baseline at iteration ", report.Verdict, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Async_delegate_leaks()
     {
         // Measured rather than asserted, so that a missed leak fails with the whole report (verdict and series).

@@ -387,6 +387,36 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_live_snapshot_that_stops_responding_is_given_up_and_auto_takes_the_dump_route()
+    {
+        // As a call into the runtime's data access component that never returns (seen in a busy test host).
+        using var release = new ManualResetEventSlim();
+        LiveRoute.TimeLimitOverride = TimeSpan.FromSeconds(2);
+        LiveRoute.BeforeWalk = () =>
+        {
+            release.Wait();
+            throw new InvalidOperationException("released after the test gave up on it");
+        };
+        try
+        {
+            var ex = Assert.Throws<SnapshotUnavailableException>(() => HeapSnapshot.Take(SnapshotRoute.Live));
+            Assert.Contains("did not finish within 2 s", ex.Message, StringComparison.Ordinal);
+            Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
+
+            using var auto = HeapSnapshot.Take();
+            Assert.Equal("dump", auto.Route);
+            Assert.Contains("the live route is off for the rest of this process", auto.Note, StringComparison.Ordinal);
+        }
+        finally
+        {
+            LiveRoute.BeforeWalk = null;
+            release.Set();
+            LiveRoute.TimeLimitOverride = null;
+            LiveRoute.ResetStoppedResponding();
+        }
+    }
+
+    [Fact]
     public void The_budget_grows_with_the_heap_within_limits()
     {
         Assert.Equal(LiveRoute.MinimumBudget, LiveRoute.BudgetFor(0));

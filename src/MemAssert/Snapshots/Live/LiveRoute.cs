@@ -41,6 +41,23 @@ internal static class LiveRoute
     /// <summary>For tests and measurements: the budget of the last region started.</summary>
     internal static long LastBudget { get; private set; }
 
+    /// <summary>Set once a live snapshot stopped responding: the route is off for the rest of the process.</summary>
+    private static volatile string? s_stoppedResponding;
+
+    /// <summary>For tests: how long a capture may take instead of <see cref="TimeLimitFor"/>.</summary>
+    internal static TimeSpan? TimeLimitOverride { get; set; }
+
+    /// <summary>For tests: turns the route back on after a test made a capture stop responding.</summary>
+    internal static void ResetStoppedResponding() => s_stoppedResponding = null;
+
+    /// <summary>
+    /// Takes a live snapshot on a thread of its own and waits for it within a time limit. The runtime's data access
+    /// component (DAC) reads type data that other threads may be changing while they load types, and has been seen to
+    /// loop forever inside such a read (in a test host, enumerating the fields of types with statics). A call into it
+    /// cannot be interrupted; so when the capture does not finish in time, the caller gives up on it: the no-GC region
+    /// is ended, the live route is turned off for the rest of the process, and the route reports itself unavailable
+    /// (<see cref="SnapshotRoute.Auto"/> then takes the dump route). The abandoned thread may go on spinning on one core.
+    /// </summary>
     public static HeapGraph Capture(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -49,16 +66,77 @@ internal static class LiveRoute
             throw new SnapshotUnavailableException("the live route reads this process's memory on Linux only.");
         }
 
-        var budget = BudgetOverride ?? BudgetFor(GC.GetTotalMemory(forceFullCollection: false));
+        if (s_stoppedResponding is { } why)
+        {
+            throw new SnapshotUnavailableException(why);
+        }
+
+        var heapBytes = GC.GetTotalMemory(forceFullCollection: false);
+        var limit = TimeLimitOverride ?? TimeLimitFor(heapBytes);
+        HeapGraph? graph = null;
+        Exception? failure = null;
+        var abandoned = new Abandoned();
+        var worker = new Thread(() =>
+        {
+            try
+            {
+                graph = CaptureOnThisThread(heapBytes, abandoned, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "MemAssert live snapshot",
+        };
+        worker.Start();
+        if (!worker.Join(limit))
+        {
+            abandoned.Value = true;
+            s_stoppedResponding =
+                $"a live snapshot did not finish within {limit.TotalSeconds:0} s (the runtime's data access component can stop responding " +
+                "while other threads load types), so the live route is off for the rest of this process";
+            EndRegion();
+            throw new SnapshotUnavailableException(s_stoppedResponding);
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        return graph!;
+    }
+
+    /// <summary>How long a live capture may take: 20 s, and 10 s more per million objects (about 1 s is usual).</summary>
+    internal static TimeSpan TimeLimitFor(long heapBytes) => TimeSpan.FromSeconds(20 + (10.0 * Math.Max(0, heapBytes) / 32 / 1_000_000));
+
+    /// <summary>Set when the caller gave up on a capture: its thread must neither end a region nor try again.</summary>
+    private sealed class Abandoned
+    {
+        private volatile bool _value;
+
+        public bool Value
+        {
+            get => _value;
+            set => _value = value;
+        }
+    }
+
+    private static HeapGraph CaptureOnThisThread(long heapBytes, Abandoned abandoned, CancellationToken cancellationToken)
+    {
+        var budget = BudgetOverride ?? BudgetFor(heapBytes);
         LastAttempts = 1;
-        if (TryCaptureOnce(budget, cancellationToken, out var graph, out var lost))
+        if (TryCaptureOnce(budget, abandoned, cancellationToken, out var graph, out var lost))
         {
             return graph;
         }
 
         // The walk outgrew the region (or a GC ran anyway): the result was discarded. Once more, with twice the room.
         LastAttempts = 2;
-        if (TryCaptureOnce(Math.Min(MaximumBudget, budget * 2), cancellationToken, out graph, out lost))
+        if (!abandoned.Value && TryCaptureOnce(Math.Min(MaximumBudget, budget * 2), abandoned, cancellationToken, out graph, out lost))
         {
             return graph;
         }
@@ -120,6 +198,18 @@ internal static class LiveRoute
             $"the GC could not hold the heap still: no no-GC region of {minimum / (1 << 20)} MB to {budget / (1 << 20)} MB could be started.");
     }
 
+    /// <summary>
+    /// On the capture's own thread: once the caller gave up on it, the region was ended there, and a region on now may
+    /// be someone else's.
+    /// </summary>
+    private static void EndRegionUnlessAbandoned(Abandoned abandoned)
+    {
+        if (!abandoned.Value)
+        {
+            EndRegion();
+        }
+    }
+
     /// <summary>Ends the region if it is still on; a region the GC already left (a collection ran) needs no ending.</summary>
     internal static void EndRegion()
     {
@@ -144,7 +234,7 @@ internal static class LiveRoute
         return inner is null ? new SnapshotUnavailableException(message) : new SnapshotUnavailableException(message, inner);
     }
 
-    private static bool TryCaptureOnce(long budget, CancellationToken cancellationToken, out HeapGraph graph, out string lost)
+    private static bool TryCaptureOnce(long budget, Abandoned abandoned, CancellationToken cancellationToken, out HeapGraph graph, out string lost)
     {
         graph = null!;
         lost = string.Empty;
@@ -184,7 +274,7 @@ internal static class LiveRoute
 
                     // Everything was read from a heap held still. Naming the references reads no object and never asks
                     // the DAC (ReflectionFieldNames), so the GC may run again while it happens.
-                    EndRegion();
+                    EndRegionUnlessAbandoned(abandoned);
                     released = true;
 
                     // From now on the GC may move and reuse the heap: no more reads from the block cache.
@@ -209,7 +299,7 @@ internal static class LiveRoute
         }
         finally
         {
-            EndRegion();
+            EndRegionUnlessAbandoned(abandoned);
         }
 
         graph = result;
