@@ -98,8 +98,10 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
     public void One_object_every_tenth_call_leaks()
     {
         // 24 B every 10th call: inconclusive at 20 iterations, extended until a quarter of the run holds a leaked
-        // object, then sustained. (The "1 × T every 10 iterations" headline is pinned in ReportTextTests.)
-        var report = AssertLeakFromLiveBytes(Leaks.EveryTenthCall, 1);
+        // object, then sustained. (The "1 × T every 10 iterations" headline is pinned in ReportTextTests.) Room for 160
+        // iterations: 2.4 B per call is the smallest leak in the suite, and the test host's own threads once held 16 KB
+        // for 25 iterations of an 80-iteration run and let half of it go, which left no quarter-to-quarter rise to see.
+        var report = AssertLeakFromLiveBytes(Leaks.EveryTenthCall, 1, maxIterations: 160);
         Assert.True(report.Iterations >= 40, report.Text);
     }
 
