@@ -338,8 +338,8 @@ internal static class Orchestrator
         text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var size in sizes)
         {
-            var live = Of("fail", size).Where(r => r["route"] == "Live" && r["thrown"] == "True").ToArray();
-            var dump = Of("fail", size).Where(r => r["route"] == "Dump" && r["thrown"] == "True").ToArray();
+            var live = Failures(size, "Live");
+            var dump = Failures(size, "Dump");
             var gcdump = Of("gcdump", size).Where(r => r["ok"] == "True").ToArray();
             if (live.Length + dump.Length + gcdump.Length == 0)
             {
@@ -362,8 +362,8 @@ internal static class Orchestrator
         text.AppendLine("|---:|---:|---:|---:|---:|---:|");
         foreach (var size in sizes)
         {
-            var live = Of("fail", size).Where(r => r["route"] == "Live" && r["thrown"] == "True").ToArray();
-            var dump = Of("fail", size).Where(r => r["route"] == "Dump" && r["thrown"] == "True").ToArray();
+            var live = Failures(size, "Live");
+            var dump = Failures(size, "Dump");
             if (live.Length + dump.Length == 0)
             {
                 continue;
@@ -381,6 +381,10 @@ internal static class Orchestrator
         text.AppendLine("Routes the reports named (requested -> reported: runs): " + string.Join("; ", reportRoutes));
         return text.ToString();
     }
+
+    /// <summary>The failure-path rows of one size and route whose check threw, as every table of them uses.</summary>
+    private static Dictionary<string, string>[] Failures(string size, string route) =>
+        Of("fail", size).Where(r => r["route"] == route && r["thrown"] == "True").ToArray();
 
     private static Dictionary<string, string> Rest(Dictionary<string, string> row) =>
         new() { ["rest"] = (Num(row, "ms") - Num(row, "snapshots_ms")).ToString(CultureInfo.InvariantCulture) };

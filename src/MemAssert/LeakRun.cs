@@ -345,23 +345,7 @@ internal sealed class LeakRun
                 return await ConfirmOnHeap(body, live, done, decision, stopwatch, snapshotRoute, auto, routeNote, cancellationToken, attempt + 1).ConfigureAwait(false);
             }
 
-            if (growing.Length == 0 && _grewInFirstConfirmation is not null)
-            {
-                return Pass(
-                    live,
-                    done,
-                    decision,
-                    $"the live heap rose, but no type grew with the calls in both of two heap confirmations {k} calls apart " +
-                    "(what grew the first time came from elsewhere: other threads, caches filling, runtime data)",
-                    stopwatch,
-                    route,
-                    note,
-                    diff,
-                    snapshotIterations,
-                    kept);
-            }
-
-            if (growing.Length == 0 && auto && snapshotRoute == SnapshotRoute.Live)
+            if (growing.Length == 0 && _grewInFirstConfirmation is null && auto && snapshotRoute == SnapshotRoute.Live)
             {
                 // The live bytes grew but no type grew in the live snapshots, which see no thread stacks: what grows may be
                 // held by another thread's stack. The dump route sees stacks; its verdict is the one reported.
@@ -385,8 +369,11 @@ internal sealed class LeakRun
                     live,
                     done,
                     decision,
-                    $"the live heap rose, but no type grew with the calls in heap snapshots {k} calls apart " +
-                    "(what grew came from elsewhere: other threads, caches filling, runtime data)",
+                    _grewInFirstConfirmation is null
+                        ? $"the live heap rose, but no type grew with the calls in heap snapshots {k} calls apart " +
+                          "(what grew came from elsewhere: other threads, caches filling, runtime data)"
+                        : $"the live heap rose, but no type grew with the calls in both of two heap confirmations {k} calls apart " +
+                          "(what grew the first time came from elsewhere: other threads, caches filling, runtime data)",
                     stopwatch,
                     route,
                     note,

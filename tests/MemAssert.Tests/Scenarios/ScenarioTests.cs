@@ -111,6 +111,21 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
         AssertLeakFromLiveBytes(Leaks.LargeObject, 100_000);
     }
 
+    /// <summary>Holds 8 KB from before the check, then runs <paramref name="leak"/> on every call and frees the 8 KB at call <paramref name="call"/>.</summary>
+    private static Action FreeingPreloadedAtCall(int call, Action leak)
+    {
+        var calls = 0;
+        Holders.Preload(8_192);
+        return () =>
+        {
+            leak();
+            if (++calls == call)
+            {
+                Holders.Preloaded = null;
+            }
+        };
+    }
+
     [Fact]
     public void A_leak_with_memory_freed_once_during_the_run_is_still_caught()
     {
@@ -118,19 +133,7 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
         // the heap drops below its baseline, and the run is judged from there. Room for 160 iterations: the test host
         // itself sometimes frees memory late in a run too (seen once at iteration 70 of 80), which leaves too few
         // iterations after it at the default maximum.
-        var calls = 0;
-        Holders.Preload(8_192);
-        var report = AssertLeakFromLiveBytes(
-            () =>
-            {
-                Leaks.StaticList();
-                if (++calls == 30)
-                {
-                    Holders.Preloaded = null;
-                }
-            },
-            1,
-            maxIterations: 160);
+        var report = AssertLeakFromLiveBytes(FreeingPreloadedAtCall(30, Leaks.StaticList), 1, maxIterations: 160);
         // Judged from iteration 27, or from a later drop if something else in the process freed memory too.
         Assert.Contains("after it dropped below its baseline at iteration ", report.Verdict, StringComparison.Ordinal);
     }
@@ -141,18 +144,7 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
         // A sparse leak (24 B every 10th call) is still inconclusive when, at the 63rd call (iteration 60 of at most 80),
         // 8 KB held from before is freed: the 21 iterations after the drop show no steady rise yet. The run goes on for
         // up to MaxIterations after the drop, and the leak is seen there.
-        var calls = 0;
-        Holders.Preload(8_192);
-        var report = AssertLeakFromLiveBytes(
-            () =>
-            {
-                Leaks.EveryTenthCall();
-                if (++calls == 63)
-                {
-                    Holders.Preloaded = null;
-                }
-            },
-            0.5);
+        var report = AssertLeakFromLiveBytes(FreeingPreloadedAtCall(63, Leaks.EveryTenthCall), 0.5);
         Assert.True(report.Iterations > 80, report.Text);
         Assert.Contains("after it dropped below its baseline at iteration ", report.Verdict, StringComparison.Ordinal);
     }
