@@ -329,18 +329,22 @@ internal sealed class LeakRun
                 .Select(v => v.Statistics(groupBy).ToDictionary(x => x.Key, StringComparer.Ordinal))
                 .ToArray();
             var diff = views[3].CompareTo(views[0], groupBy);
-            var grewHere = diff
+            var grew = diff
                 .Select(d => GrowsWithCalls(d.Key, stats))
-                .OfType<TypeDelta>()
+                .Where(g => g.Delta is not null)
                 .ToArray();
+            var grewHere = grew.Select(g => g.Delta!).ToArray();
             var growing = _grewInFirstConfirmation is { } first ? grewHere.Where(g => first.Contains(g.Key)).ToArray() : grewHere;
             var snapshotIterations = 2 * k;
-            if (growing.Length > 0 && attempt == 0 && (ThreadPool.ThreadCount != threadsAtStart || growing.Length > SuspiciousGrowingTypes))
+            if (growing.Length > 0 && attempt == 0 &&
+                (ThreadPool.ThreadCount != threadsAtStart || growing.Length > SuspiciousGrowingTypes || grew.Any(g => g.Irregular)))
             {
                 // The thread pool added or retired threads while the snapshots were taken (each thread brings its own
                 // objects, which grow with the calls that made the pool grow), or many types grew at once, as when other
-                // threads initialise things while the calls run (a test host starting up). Once more: a leak grows in
-                // both confirmations, work that happened to coincide with the calls the first time does not.
+                // threads initialise things while the calls run (a test host starting up), or a type grew by very
+                // different counts over the two call intervals, as objects held for a moment by another thread's stack do
+                // when a dump happens to catch more of them each time. Once more: a leak grows in both confirmations,
+                // work that happened to coincide with the calls the first time does not.
                 _grewInFirstConfirmation = growing.Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
                 return await ConfirmOnHeap(body, live, done, decision, stopwatch, snapshotRoute, auto, routeNote, cancellationToken, attempt + 1).ConfigureAwait(false);
             }
@@ -406,9 +410,11 @@ internal sealed class LeakRun
     /// <summary>
     /// The group's growth over the two call intervals when it grows with the calls: its count rose in both call
     /// intervals (or, for objects that grow in place, its bytes rose in both while its count never fell) and rose by
-    /// less than half as much in the control interval. Otherwise null.
+    /// less than half as much in the control interval. Otherwise null. <c>Irregular</c>: its count grew by very different
+    /// amounts in the two call intervals (by more than one object and more than a quarter of the larger), which the same
+    /// calls repeated do not do to a leak, but random numbers of objects caught on another thread's stack do.
     /// </summary>
-    private static TypeDelta? GrowsWithCalls(string key, Dictionary<string, TypeStatistic>[] stats)
+    internal static (TypeDelta? Delta, bool Irregular) GrowsWithCalls(string key, Dictionary<string, TypeStatistic>[] stats)
     {
         var c = new long[4];
         var b = new long[4];
@@ -425,7 +431,13 @@ internal sealed class LeakRun
         long b1 = b[1] - b[0], controlBytes = b[2] - b[1], b2 = b[3] - b[2];
         var byCount = c1 > 0 && c2 > 0 && control * 2 < Math.Min(c1, c2);
         var byBytes = c1 >= 0 && c2 >= 0 && control <= 0 && b1 > 0 && b2 > 0 && controlBytes * 2 < Math.Min(b1, b2);
-        return byCount || byBytes ? new TypeDelta(key, c[3], b[3], c1 + c2, b1 + b2) : null;
+        if (!byCount && !byBytes)
+        {
+            return (null, false);
+        }
+
+        var irregular = byCount && Math.Abs(c1 - c2) > Math.Max(1, Math.Max(c1, c2) / 4);
+        return (new TypeDelta(key, c[3], b[3], c1 + c2, b1 + b2), irregular);
     }
 
     private LeakReport Pass(

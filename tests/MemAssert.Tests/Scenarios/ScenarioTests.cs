@@ -111,11 +111,16 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
         AssertLeakFromLiveBytes(Leaks.LargeObject, 100_000);
     }
 
-    /// <summary>Holds 8 KB from before the check, then runs <paramref name="leak"/> on every call and frees the 8 KB at call <paramref name="call"/>.</summary>
+    /// <summary>
+    /// Holds 256 KB from before the check, then runs <paramref name="leak"/> on every call and frees the 256 KB at call
+    /// <paramref name="call"/>. The block is larger than anything the test host's own threads were seen to hold during a
+    /// run (16 KB): with 8 KB, the host once retained more before the free than the free gave back, and the heap never
+    /// went below its baseline.
+    /// </summary>
     private static Action FreeingPreloadedAtCall(int call, Action leak)
     {
         var calls = 0;
-        Holders.Preload(8_192);
+        Holders.Preload(256 * 1024);
         return () =>
         {
             leak();
@@ -129,7 +134,7 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_leak_with_memory_freed_once_during_the_run_is_still_caught()
     {
-        // 24 B per call, and at the 30th call 8 KB held from before the check is freed (as a pool trimming itself would):
+        // 24 B per call, and at the 30th call 256 KB held from before the check is freed (as a pool trimming itself would):
         // the heap drops below its baseline, and the run is judged from there. Room for 160 iterations: the test host
         // itself sometimes frees memory late in a run too (seen once at iteration 70 of 80), which leaves too few
         // iterations after it at the default maximum.
@@ -142,7 +147,7 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
     public void A_leak_with_memory_freed_late_in_the_run_is_caught_by_running_on_after_the_drop()
     {
         // A sparse leak (24 B every 10th call) is still inconclusive when, at the 63rd call (iteration 60 of at most 80),
-        // 8 KB held from before is freed: the 21 iterations after the drop show no steady rise yet. The run goes on for
+        // 256 KB held from before is freed: the 21 iterations after the drop show no steady rise yet. The run goes on for
         // up to MaxIterations after the drop, and the leak is seen there.
         var report = AssertLeakFromLiveBytes(FreeingPreloadedAtCall(63, Leaks.EveryTenthCall), 0.5);
         Assert.True(report.Iterations > 80, report.Text);

@@ -270,6 +270,38 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_type_that_grows_irregularly_with_the_calls_in_a_first_confirmation_only_is_not_reported()
+    {
+        // While the first four snapshots are taken, one more type grows with the calls, but by one object per call in
+        // the first call interval and by four per call in the second (as arrays caught on another thread's stack do),
+        // and then no more. One type is not many, and the thread pool is unchanged: only the irregular growth asks for
+        // the second confirmation, in which the type does not grow, so only the steady leak is reported.
+        var snapshots = 0;
+
+        // Room for every call up front: a list's array growing in place would be a further growing type.
+        var irregular = new List<object>(1_024);
+        LiveProbes.Items.Capacity = Math.Max(LiveProbes.Items.Capacity, 1_024);
+        LiveRoute.BeforeWalk = () => snapshots++;
+        var leak = Bounded(() => ExpectLeak.From(() => MemAssert.NoLeak(
+            () =>
+            {
+                LiveProbes.Items.Add(new LiveProbe());
+                var count = snapshots switch { 1 => 1, 3 => 4, _ => 0 };
+                for (var i = 0; i < count; i++)
+                {
+                    irregular.Add(new CoincidentA());
+                }
+            },
+            new LeakOptions { Iterations = 8, Warmup = 2, Snapshots = SnapshotRoute.Live })));
+        var report = leak.Report!;
+        output.WriteLine(report.Text);
+        Assert.Equal(8, snapshots);
+        Assert.Contains(report.GrowingTypes, g => g.Key == typeof(LiveProbe).FullName);
+        Assert.DoesNotContain(report.GrowingTypes, g => g.Key == typeof(CoincidentA).FullName);
+        Assert.Equal(5 * (report.SnapshotIterations / 2), irregular.Count);
+    }
+
+    [Fact]
     public void Auto_takes_the_dump_route_when_snapshot_files_are_to_be_kept()
     {
         var keep = Path.Combine(Path.GetTempPath(), $"memassert-keep-test-{Guid.NewGuid():N}");
