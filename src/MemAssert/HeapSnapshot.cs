@@ -53,7 +53,7 @@ public sealed class HeapSnapshot : IDisposable
     /// Takes a snapshot of the current process's live heap. Run a full GC first if you want only what is retained:
     /// <c>GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();</c>.
     /// </summary>
-    /// <param name="route">How to take it (default <see cref="SnapshotRoute.Auto"/>: today the dump route).</param>
+    /// <param name="route">How to take it (default <see cref="SnapshotRoute.Auto"/>: the live route where supported, else the dump route).</param>
     /// <param name="keepIn">A folder to keep the dump file in (dump route only); default: keep nothing.</param>
     /// <exception cref="SnapshotUnavailableException">Snapshots cannot be taken here; the message says why.</exception>
     public static HeapSnapshot Take(SnapshotRoute route = SnapshotRoute.Auto, string? keepIn = null)

@@ -120,9 +120,9 @@ public enum GroupBy
 public enum SnapshotRoute
 {
     /// <summary>
-    /// The route MemAssert judges dependable here: today the dump route everywhere (the live route is opt-in until its
-    /// walk is dependable in busy processes; see docs/snapshot-routes.md). Always the dump route when
-    /// <see cref="LeakOptions.KeepSnapshotsIn"/> is set.
+    /// The live route where it is supported (Linux), and the dump route where it is not, when it is unavailable at the
+    /// moment (the report says why), and always when <see cref="LeakOptions.KeepSnapshotsIn"/> is set. A check whose
+    /// live snapshots see nothing growing is confirmed again on the dump route, which sees thread stacks.
     /// </summary>
     Auto,
 

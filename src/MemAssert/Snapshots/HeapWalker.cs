@@ -26,6 +26,7 @@ internal static class HeapWalker
         typeof(HeapGraph).FullName!,
         "System.RuntimeType+RuntimeTypeCache",
         .. ReflectionFieldNames.BarrierTypes,
+        .. StaticSlots.BarrierTypes,
     ];
 
     /// <param name="runtime">The runtime to walk.</param>
@@ -44,6 +45,10 @@ internal static class HeapWalker
     /// Whether ClrMD may name fields. The live route says no: after its heap was read the process runs on, and the DAC,
     /// asked for field types then, can loop forever; a field it cannot name otherwise is called <c>(field)</c>.
     /// </param>
+    /// <param name="staticSlots">
+    /// Where this process's static reference fields keep their references (<see cref="StaticSlots"/>), read through the
+    /// runtime's reader; null to ask ClrMD for the statics, which asks the DAC for every field of every type.
+    /// </param>
     /// <param name="cancellationToken">Observed during the walk.</param>
     public static HeapGraph Walk(
         ClrRuntime runtime,
@@ -52,6 +57,7 @@ internal static class HeapWalker
         Action? heapRead = null,
         ReflectionFieldNames? fieldNames = null,
         bool askDacForNames = true,
+        IReadOnlyList<StaticSlots.Slot>? staticSlots = null,
         CancellationToken cancellationToken = default)
     {
         var heap = runtime.Heap;
@@ -64,7 +70,18 @@ internal static class HeapWalker
         // live route's roots.
         var handles = runtime.EnumerateHandles().ToArray();
         var walk = new Walker(runtime, handles, fieldNames, askDacForNames);
-        SeedStatics(runtime, walk);
+        if (staticSlots is null)
+        {
+            SeedStatics(runtime, walk);
+        }
+        else
+        {
+            foreach (var slot in staticSlots)
+            {
+                walk.SeedFromSlot(slot.Address, () => new HeapRoot(slot.IsDelegate ? RootKind.StaticEvent : RootKind.StaticField, slot.Name));
+            }
+        }
+
         var roots = includeStacks
             ? heap.EnumerateRoots()
             : handles.Where(h => h.IsStrong).Cast<ClrRoot>().Concat(heap.EnumerateFinalizerRoots());
@@ -238,6 +255,15 @@ internal static class HeapWalker
 
             _roots.Add(describe());
             Add(address, slot, -1 - (_roots.Count - 1), -1);
+        }
+
+        /// <summary>Seeds the object whose reference is stored at <paramref name="slot"/> (a static field's storage).</summary>
+        public void SeedFromSlot(ulong slot, Func<HeapRoot> describe)
+        {
+            if (_reader.ReadPointer(slot, out var address))
+            {
+                Seed(address, describe);
+            }
         }
 
         public void Run(CancellationToken cancellationToken)

@@ -1,21 +1,25 @@
 namespace MemoryAssertions.Snapshots;
 
 /// <summary>
-/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the dump route for now: the live route is
-/// fast, exact and names fields without the runtime's data access component (DAC), but its walk still asks the DAC for
-/// the statics and type names while other threads may be loading types, and in a freshly started test host the DAC
-/// then stopped responding in about one process in four (the capture is given up after its time limit, see
-/// <see cref="LiveRoute"/>). The live route runs when asked for (<see cref="SnapshotRoute.Live"/>). An explicit route
-/// never falls back.
+/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the live route where it is supported (and
+/// no snapshot file is to be kept), and falls back to the dump route, saying why, when the live route is unavailable;
+/// a check whose live snapshots see nothing growing is confirmed again on the dump route, which sees thread stacks.
+/// An explicit route never falls back.
 /// </summary>
+/// <remarks>
+/// For a while <c>Auto</c> took the dump route: the live walk asked the DAC for every static
+/// field of every type, and in a freshly started test host, where other threads load types meanwhile, the DAC stopped
+/// responding in about one process in four. The statics now come from <see cref="StaticSlots"/>, without the DAC. A
+/// capture that still stops responding is given up after its time limit (<see cref="LiveRoute"/>), and the live route
+/// is off for the rest of the process.
+/// </remarks>
 internal static class SnapshotRoutes
 {
     /// <summary>
-    /// Whether <see cref="SnapshotRoute.Auto"/> tries the live route first (falling back to the dump route when it is
-    /// unavailable, and re-confirming a check on the dump route when live snapshots see nothing growing). Off until the
-    /// live walk no longer asks the DAC anything in a moving process; tests turn it on to exercise the fallbacks.
+    /// Whether <see cref="SnapshotRoute.Auto"/> tries the live route first. On; tests turn it off to exercise the dump
+    /// route through <see cref="SnapshotRoute.Auto"/>.
     /// </summary>
-    internal static bool AutoPrefersLive { get; set; }
+    internal static bool AutoPrefersLive { get; set; } = true;
 
     /// <summary>The route <see cref="SnapshotRoute.Auto"/> tries first.</summary>
     public static SnapshotRoute PreferredFor(string? keepIn) =>

@@ -32,7 +32,7 @@ public sealed class ReportTextTests
                 "System.Collections.Generic.List<MyApp.Session>",
                 [new RetentionHop("_items", "MyApp.Session[]"), new RetentionHop("[i]", "MyApp.Session")]),
         ],
-        SnapshotRoute = "dump",
+        SnapshotRoute = "live",
         GroupBy = GroupBy.Type,
         Elapsed = TimeSpan.FromMilliseconds(1234),
         SnapshotsElapsed = TimeSpan.FromMilliseconds(612),

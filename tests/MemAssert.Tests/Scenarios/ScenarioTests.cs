@@ -161,7 +161,10 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
         var report = await MemAssert.MeasureAsync(Leaks.Async, new LeakOptions { Snapshots = SnapshotRoute.None });
         output.WriteLine(report.Text);
         Assert.True(report.IsLeak, report.Text);
-        Assert.True(report.GrowthPerIteration >= 24, report.Text);
+
+        // A 24 B AsyncItem per call, and the list's array growing by doubling: the fit on the floors of that stepped
+        // series may land a little below 24 B (23 B seen once in a full run).
+        Assert.True(report.GrowthPerIteration >= 20, report.Text);
     }
 
     [Theory]

@@ -11,7 +11,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
 {
     public void Dispose()
     {
-        SnapshotRoutes.AutoPrefersLive = false;
+        SnapshotRoutes.AutoPrefersLive = true;
         LiveRoute.ResetStoppedResponding();
         LiveRoute.BudgetOverride = null;
         LiveRoute.BeforeWalk = null;
@@ -191,24 +191,24 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Auto_takes_the_dump_route_until_the_live_route_is_dependable()
+    public void Auto_takes_the_live_route_where_it_is_supported()
     {
-        using (var dump = HeapSnapshot.Take())
+        using (var auto = Bounded(() => HeapSnapshot.Take()))
         {
-            Assert.Equal("dump", dump.Route);
-            Assert.Null(dump.Note);
+            Assert.Equal(LiveRoute.IsSupported ? "live" : "dump", auto.Route);
+            Assert.Null(auto.Note);
         }
 
-        // With the internal switch on, Auto tries the live route first.
-        SnapshotRoutes.AutoPrefersLive = true;
-        using var snapshot = Bounded(() => HeapSnapshot.Take());
-        Assert.Equal(LiveRoute.IsSupported ? "live" : "dump", snapshot.Route);
+        // With the internal switch off (as the tests of the dump route's own behaviour need), Auto takes dumps.
+        SnapshotRoutes.AutoPrefersLive = false;
+        using var dump = HeapSnapshot.Take();
+        Assert.Equal("dump", dump.Route);
+        Assert.Null(dump.Note);
     }
 
     [Fact]
     public void Auto_preferring_live_falls_back_to_the_dump_route_and_says_why()
     {
-        SnapshotRoutes.AutoPrefersLive = true;
         LiveRoute.BeforeWalk = () => throw new SnapshotUnavailableException("simulated: the region was lost");
         using var snapshot = HeapSnapshot.Take();
         Assert.Equal(LiveRoute.IsSupported ? "the live route was unavailable (simulated: the region was lost), so the dump route was used" : null, snapshot.Note);
@@ -218,7 +218,6 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void A_check_whose_live_snapshots_fail_is_confirmed_on_the_dump_route()
     {
-        SnapshotRoutes.AutoPrefersLive = true;
         var attempts = 0;
         LiveRoute.BeforeWalk = () =>
         {
@@ -425,7 +424,6 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     {
         // As a call into the runtime's data access component that never returns (seen in a busy test host).
         using var release = new ManualResetEventSlim();
-        SnapshotRoutes.AutoPrefersLive = true;
         LiveRoute.TimeLimitOverride = TimeSpan.FromSeconds(2);
         LiveRoute.BeforeWalk = () =>
         {

@@ -128,15 +128,18 @@ internal static class LiveRoute
     private static HeapGraph CaptureOnThisThread(long heapBytes, Abandoned abandoned, CancellationToken cancellationToken)
     {
         var budget = BudgetOverride ?? BudgetFor(heapBytes);
+
+        // Found by reflection, before the heap is held still: finding them allocates.
+        var statics = StaticSlots.Current();
         LastAttempts = 1;
-        if (TryCaptureOnce(budget, abandoned, cancellationToken, out var graph, out var lost))
+        if (TryCaptureOnce(budget, statics, abandoned, cancellationToken, out var graph, out var lost))
         {
             return graph;
         }
 
         // The walk outgrew the region (or a GC ran anyway): the result was discarded. Once more, with twice the room.
         LastAttempts = 2;
-        if (!abandoned.Value && TryCaptureOnce(Math.Min(MaximumBudget, budget * 2), abandoned, cancellationToken, out graph, out lost))
+        if (!abandoned.Value && TryCaptureOnce(Math.Min(MaximumBudget, budget * 2), statics, abandoned, cancellationToken, out graph, out lost))
         {
             return graph;
         }
@@ -234,7 +237,7 @@ internal static class LiveRoute
         return inner is null ? new SnapshotUnavailableException(message) : new SnapshotUnavailableException(message, inner);
     }
 
-    private static bool TryCaptureOnce(long budget, Abandoned abandoned, CancellationToken cancellationToken, out HeapGraph graph, out string lost)
+    private static bool TryCaptureOnce(long budget, StaticSlots.Slot[]? statics, Abandoned abandoned, CancellationToken cancellationToken, out HeapGraph graph, out string lost)
     {
         graph = null!;
         lost = string.Empty;
@@ -264,7 +267,7 @@ internal static class LiveRoute
                 // The heap's memory holds still from here on: read it in blocks rather than object by object.
                 reader.CacheRanges(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
                 BeforeWalk?.Invoke();
-                result = HeapWalker.Walk(runtime, Name, includeStacks: false, fieldNames: new ReflectionFieldNames(), askDacForNames: false, cancellationToken: exhausted.Token, heapRead: () =>
+                result = HeapWalker.Walk(runtime, Name, includeStacks: false, fieldNames: new ReflectionFieldNames(), askDacForNames: false, staticSlots: statics, cancellationToken: exhausted.Token, heapRead: () =>
                 {
                     // Checked before the region is ended: ending it is not a collection, but anything after it might be.
                     if (RegionLost(collections, granted, out var why))

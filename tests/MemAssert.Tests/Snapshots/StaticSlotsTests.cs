@@ -1,0 +1,123 @@
+using MemoryAssertions.Retention;
+using MemoryAssertions.Snapshots;
+using MemoryAssertions.Tests.Scenarios;
+using Xunit.Abstractions;
+
+namespace MemoryAssertions.Tests.Snapshots;
+
+/// <summary>
+/// The live route's statics, found by reflection rather than by the DAC: the slot given for a field holds what the
+/// field holds, finding them runs no class constructor, and the walk names its roots from them (or, where they cannot
+/// be found, from ClrMD as before).
+/// </summary>
+[Collection(HeapCollection.Name)]
+public sealed class StaticSlotsTests(ITestOutputHelper output) : IDisposable
+{
+    public void Dispose()
+    {
+        StaticSlots.Disabled = false;
+        LiveProbes.Items.Clear();
+    }
+
+    private static StaticSlots.Slot SlotOf(StaticSlots.Slot[] slots, string name) => Assert.Single(slots, s => s.Name == name);
+
+    private static unsafe object? Held(StaticSlots.Slot slot) => System.Runtime.CompilerServices.Unsafe.AsRef<object?>((void*)slot.Address);
+
+    [Fact]
+    public void Each_slot_holds_what_its_field_holds_and_delegates_are_told_apart()
+    {
+        LiveProbes.Items.Add(new LiveProbe());
+        Publisher.Tick += OnTick;
+        try
+        {
+            var slots = StaticSlots.Current();
+            Assert.NotNull(slots);
+            output.WriteLine($"{slots.Length} static reference fields with storage");
+
+            var items = SlotOf(slots, typeof(LiveProbes).FullName + "." + nameof(LiveProbes.Items));
+            Assert.Same(LiveProbes.Items, Held(items));
+            Assert.False(items.IsDelegate);
+
+            var tick = SlotOf(slots, typeof(Publisher).FullName + "." + nameof(Publisher.Tick));
+            Assert.True(tick.IsDelegate);
+            Assert.NotNull(Held(tick));
+
+            // Slots never move: a compacting GC moves the objects, not the slots that hold them.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            Assert.Equal(items, SlotOf(StaticSlots.Current()!, items.Name));
+            Assert.Same(LiveProbes.Items, Held(items));
+
+            // No generic type's statics, no thread statics.
+            ThreadStaticHolder.PerThread = new object();
+            Assert.DoesNotContain(slots, s => s.Name.Contains('`', StringComparison.Ordinal));
+            Assert.DoesNotContain(slots, s => s.Name == typeof(ThreadStaticHolder).FullName + "." + nameof(ThreadStaticHolder.PerThread));
+        }
+        finally
+        {
+            Publisher.Tick -= OnTick;
+        }
+
+        static void OnTick(object? sender, EventArgs e)
+        {
+        }
+    }
+
+    [Fact]
+    public void Finding_the_slots_runs_no_class_constructor()
+    {
+        var name = typeof(NotYetInitialized).FullName + "." + nameof(NotYetInitialized.Value);
+        var before = StaticSlots.Current();
+        Assert.NotNull(before);
+        Assert.False(ClassConstructorRuns.NotYetInitialized);
+
+        // The storage may exist before the class is initialised (the JIT creates it when it compiles a method that uses
+        // the field, as this one does); its slot then holds nothing yet.
+        Assert.All(before.Where(s => s.Name == name), s => Assert.Null(Held(s)));
+
+        // Once the class is used, its slot holds what the class constructor stored.
+        var value = NotYetInitialized.Value;
+        Assert.True(ClassConstructorRuns.NotYetInitialized);
+        Assert.Same(value, Held(SlotOf(StaticSlots.Current()!, name)));
+    }
+
+    [Fact]
+    public void Live_walk_names_static_roots_from_the_slots_and_from_clrmd_where_slots_cannot_be_found()
+    {
+        LiveProbes.Items.Add(new LiveProbe());
+        var probe = typeof(LiveProbe).FullName!;
+        var expected = typeof(LiveProbes).FullName + "." + nameof(LiveProbes.Items);
+        foreach (var disabled in new[] { false, true })
+        {
+            StaticSlots.Disabled = disabled;
+            using var snapshot = HeapSnapshot.Take(SnapshotRoute.Live);
+            var (paths, _) = PathSelection.Select(snapshot, [new TypeDelta(probe, 1, 24, 1, 24)], 1);
+            var path = Assert.Single(paths);
+            output.WriteLine($"disabled={disabled}: {path.RootKind} {path.RootName}");
+            Assert.Equal(RootKind.StaticField, path.RootKind);
+            Assert.Equal(expected, path.RootName);
+        }
+    }
+}
+
+internal static class ClassConstructorRuns
+{
+    public static volatile bool NotYetInitialized;
+}
+
+/// <summary>Has an explicit class constructor, so it runs exactly when the class is first used; no test but one uses it.</summary>
+internal static class NotYetInitialized
+{
+    public static readonly object Value;
+
+    static NotYetInitialized()
+    {
+        Value = new object();
+        ClassConstructorRuns.NotYetInitialized = true;
+    }
+}
+
+internal static class ThreadStaticHolder
+{
+    [ThreadStatic]
+    public static object? PerThread;
+}
