@@ -94,7 +94,8 @@ internal static class LiveRoute
         worker.Start();
         if (!worker.Join(limit))
         {
-            abandoned.Value = true;
+            // Before the GC may run again: the capture's thread must not read the heap in place any more.
+            abandoned.GiveUp()?.StopReadingInPlace();
             s_stoppedResponding =
                 $"a live snapshot did not finish within {limit.TotalSeconds:0} s (the runtime's data access component can stop responding " +
                 "while other threads load types), so the live route is off for the rest of this process";
@@ -117,12 +118,29 @@ internal static class LiveRoute
     private sealed class Abandoned
     {
         private volatile bool _value;
+        private SelfProcessDataReader? _reader;
 
-        public bool Value
+        /// <summary>The caller gives up: returns the capture's reader if it has one, whose reads in place must stop.</summary>
+        public SelfProcessDataReader? GiveUp()
         {
-            get => _value;
-            set => _value = value;
+            lock (this)
+            {
+                _value = true;
+                return _reader;
+            }
         }
+
+        /// <summary>The capture's thread hands over its reader; false if the caller gave up already.</summary>
+        public bool Attach(SelfProcessDataReader reader)
+        {
+            lock (this)
+            {
+                _reader = reader;
+                return !_value;
+            }
+        }
+
+        public bool Value => _value;
     }
 
     private static HeapGraph CaptureOnThisThread(long heapBytes, Abandoned abandoned, CancellationToken cancellationToken)
@@ -264,8 +282,14 @@ internal static class LiveRoute
             using (var target = new DataTarget(reader, Options()))
             using (var runtime = ClrRuntimeFactory.Create(target))
             {
-                // The heap's memory holds still from here on: read it in blocks rather than object by object.
-                reader.CacheRanges(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
+                // The heap's memory holds still from here on: read its objects in place, with no system call each
+                // (unless the caller gave up on this capture meanwhile and stopped that).
+                if (!abandoned.Attach(reader))
+                {
+                    reader.StopReadingInPlace();
+                }
+
+                reader.ReadInPlace(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
                 BeforeWalk?.Invoke();
                 result = HeapWalker.Walk(runtime, Name, includeStacks: false, fieldNames: new ReflectionFieldNames(), askDacForNames: false, staticSlots: statics, cancellationToken: exhausted.Token, heapRead: () =>
                 {
@@ -280,8 +304,8 @@ internal static class LiveRoute
                     EndRegionUnlessAbandoned(abandoned);
                     released = true;
 
-                    // From now on the GC may move and reuse the heap: no more reads from the block cache.
-                    reader.CacheRanges([]);
+                    // From now on the GC may move, reuse and release the heap: no more reads in place.
+                    reader.ReadInPlace([]);
                 });
             }
         }

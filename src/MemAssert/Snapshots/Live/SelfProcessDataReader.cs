@@ -17,8 +17,8 @@ namespace MemoryAssertions;
 /// </para>
 /// <para>
 /// Every read goes to the process's memory as it is at that moment. (MemAssert's live snapshot also lets the reader
-/// cache the GC heap's ranges in 64 KB blocks while the GC is held still, so a heap walk costs about one system call per
-/// block instead of several per object; that cache is not part of the public surface.)
+/// read the GC heap's ranges in place, with no system call, while the GC is held still; that is not part of the public
+/// surface.)
 /// </para>
 /// <para>
 /// Nothing is suspended: other threads keep running while ClrMD reads. Callers that walk the managed heap must keep
@@ -34,16 +34,13 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
     private const int ENOSYS = 38;
     private const int PageSize = 4096;
 
-    private const int BlockShift = 16;
-    private const int BlockSize = 1 << BlockShift;
-    private const int MaxCachedRead = 4 * BlockSize;
-
     private static int s_useProcMem; // 0: process_vm_readv; 1: /proc/self/mem
     private readonly int _processId = Environment.ProcessId;
-    private readonly object _cacheLock = new();
-    private Mirror[] _mirrors = [];
-    private unsafe byte* _mirrorBlock;
-    private nuint _mirrorBlockSize;
+    private readonly object _gate = new();
+
+    /// <summary>Sorted, disjoint ranges read straight from memory (see <see cref="ReadInPlace"/>); replaced, never changed.</summary>
+    private volatile (ulong Start, ulong End)[] _inPlace = [];
+    private bool _inPlaceStopped;
     private bool _disposed;
     private SafeFileHandle? _procMem;
 
@@ -57,7 +54,7 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
         }
     }
 
-    /// <summary>Frees the block cache if the reader was not disposed.</summary>
+    /// <summary>Closes <c>/proc/self/mem</c> if the reader was not disposed.</summary>
     ~SelfProcessDataReader() => Release();
 
     /// <summary>Whether this platform is supported: Linux (any architecture ClrMD supports).</summary>
@@ -115,87 +112,87 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
         return true;
     }
 
-    /// <summary>Drops the cached blocks (if a cache was turned on): later reads see the process's memory as it is then.</summary>
+    /// <summary>Nothing to drop: every read sees the process's memory as it is at that moment.</summary>
     public void FlushCachedData()
     {
-        lock (_cacheLock)
-        {
-            foreach (var mirror in _mirrors)
-            {
-                mirror.Forget();
-            }
-        }
     }
 
     /// <summary>
-    /// Serves reads inside these address ranges from a block cache from now on: only for memory that does not change
-    /// while the reader is used (the GC heap while a no-GC region holds it still). Never for stacks or runtime data.
+    /// Reads inside these address ranges straight from this process's memory from now on, with no system call: only
+    /// for memory that stays mapped while the reader is used (the GC heap's allocated ranges while a no-GC region holds
+    /// it still), never for stacks or runtime data. Only the parts that <c>/proc/self/maps</c> lists as readable are
+    /// read in place; anything else is read as before, where unreadable memory reads as nothing. An empty list turns
+    /// this off.
     /// </summary>
-    internal unsafe void CacheRanges(IEnumerable<(ulong Start, ulong End)> ranges)
+    internal void ReadInPlace(IEnumerable<(ulong Start, ulong End)> ranges)
     {
-        var sorted = ranges.Where(r => r.End > r.Start).OrderBy(r => r.Start).ToArray();
-        lock (_cacheLock)
+        var wanted = ranges.Where(r => r.End > r.Start).OrderBy(r => r.Start).ToArray();
+        var inPlace = new List<(ulong Start, ulong End)>();
+        if (wanted.Length > 0)
         {
-            ReturnMirrors();
-            if (sorted.Length == 0)
+            var readable = ReadableMappings();
+            foreach (var (start, end) in wanted)
             {
-                return;
+                foreach (var (mapStart, mapEnd) in readable)
+                {
+                    var from = Math.Max(start, mapStart);
+                    var to = Math.Min(end, mapEnd);
+                    if (from < to && (inPlace.Count == 0 || from >= inPlace[^1].End))
+                    {
+                        inPlace.Add((from, to));
+                    }
+                }
             }
+        }
 
-            // One block for all ranges, from a pool that keeps the last one for a few seconds: a check takes four
-            // snapshots in a row, and memory touched once is not faulted in again.
-            var total = sorted.Aggregate(0UL, (sum, r) => sum + (r.End - r.Start));
-            _mirrorBlock = MirrorPool.Rent((nuint)total, out _mirrorBlockSize);
-            var mirrors = new Mirror[sorted.Length];
-            var offset = 0UL;
-            for (var i = 0; i < sorted.Length; i++)
-            {
-                mirrors[i] = new Mirror(sorted[i].Start, sorted[i].End, _mirrorBlock + offset);
-                offset += sorted[i].End - sorted[i].Start;
-            }
-
-            _mirrors = mirrors;
+        lock (_gate)
+        {
+            _inPlace = _inPlaceStopped ? [] : [.. inPlace];
         }
     }
 
-    /// <summary>Drops the mirrors and gives their memory back to the pool (caller holds the lock).</summary>
-    private unsafe void ReturnMirrors()
+    /// <summary>For tests: how many ranges are read in place now.</summary>
+    internal int RangesReadInPlace => _inPlace.Length;
+
+    /// <summary>
+    /// No more reads in place, for good: returns once no read in place is under way. For a caller about to let the GC
+    /// run while another thread may still be reading.
+    /// </summary>
+    internal void StopReadingInPlace()
     {
-        _mirrors = [];
-        if (_mirrorBlock is not null)
+        lock (_gate)
         {
-            MirrorPool.Return(_mirrorBlock, _mirrorBlockSize);
-            _mirrorBlock = null;
-            _mirrorBlockSize = 0;
+            _inPlaceStopped = true;
+            _inPlace = [];
         }
     }
 
-    /// <summary>The mirror holding [address, address + length), or null (caller holds the lock).</summary>
-    private Mirror? MirrorOf(ulong address, int length)
+    /// <summary>Whether [address, address + length) lies inside one range read in place.</summary>
+    private bool InPlace(ulong address, int length)
     {
-        var mirrors = _mirrors;
-        int lo = 0, hi = mirrors.Length - 1;
+        var ranges = _inPlace;
+        int lo = 0, hi = ranges.Length - 1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (address < mirrors[mid].Start)
+            if (address < ranges[mid].Start)
             {
                 hi = mid - 1;
             }
-            else if (address >= mirrors[mid].End)
+            else if (address >= ranges[mid].End)
             {
                 lo = mid + 1;
             }
             else
             {
-                return address + (ulong)length <= mirrors[mid].End ? mirrors[mid] : null;
+                return address + (ulong)length <= ranges[mid].End;
             }
         }
 
-        return null;
+        return false;
     }
 
-    /// <summary>Releases the block cache and closes <c>/proc/self/mem</c> if it was opened.</summary>
+    /// <summary>Closes <c>/proc/self/mem</c> if it was opened.</summary>
     public void Dispose()
     {
         Release();
@@ -213,153 +210,52 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
             return 0;
         }
 
-        if (buffer.Length > MaxCachedRead)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_inPlace.Length > 0)
         {
-            return ReadUncached(address, buffer);
+            // Under the lock: StopReadingInPlace must be able to wait for a copy under way before the GC may run.
+            lock (_gate)
+            {
+                if (InPlace(address, buffer.Length))
+                {
+                    new ReadOnlySpan<byte>((void*)address, buffer.Length).CopyTo(buffer);
+                    return buffer.Length;
+                }
+            }
         }
 
-        lock (_cacheLock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (MirrorOf(address, buffer.Length) is not { } mirror)
-            {
-                return ReadUncached(address, buffer);
-            }
-
-            var total = 0;
-            while (total < buffer.Length)
-            {
-                var at = address + (ulong)total;
-                var block = (int)((at - mirror.Start) >> BlockShift);
-                var offset = (int)((at - mirror.Start) & (BlockSize - 1));
-                var wanted = Math.Min(buffer.Length - total, BlockSize - offset);
-                var valid = mirror.Valid[block];
-                if (valid < 0)
-                {
-                    var length = (int)Math.Min(BlockSize, mirror.End - mirror.Start - ((ulong)block << BlockShift));
-                    valid = mirror.Valid[block] = Math.Max(0, ReadUncached(mirror.Start + ((ulong)block << BlockShift), mirror.Block(block, length)));
-                }
-
-                if (valid - offset < wanted)
-                {
-                    // The block is readable only in part (a mapping ends inside it): read the rest exactly.
-                    return total + Math.Max(0, ReadUncached(at, buffer[total..]));
-                }
-
-                mirror.Block(block, valid).Slice(offset, wanted).CopyTo(buffer[total..]);
-                total += wanted;
-            }
-
-            return total;
-        }
+        return ReadUncached(address, buffer);
     }
 
-    /// <summary>
-    /// A copy of one cached range in a slice of the reader's block, filled 64 KB at a time on first read: it costs what
-    /// the walk reads, at most the heap's size, once, instead of re-reading blocks that a smaller cache evicted (a
-    /// breadth-first walk jumps all over the heap).
-    /// </summary>
-    private sealed unsafe class Mirror(ulong start, ulong end, byte* data)
+    /// <summary>The readable mappings of /proc/self/maps, sorted, adjacent ones merged.</summary>
+    private static List<(ulong Start, ulong End)> ReadableMappings()
     {
-        public ulong Start { get; } = start;
-
-        public ulong End { get; } = end;
-
-        /// <summary>Readable bytes of each block, -1 for a block not read yet.</summary>
-        public int[] Valid { get; } = NotRead((int)(((end - start) + BlockSize - 1) >> BlockShift));
-
-        public Span<byte> Block(int block, int length) => new(data + ((long)block << BlockShift), length);
-
-        public void Forget() => Array.Fill(Valid, -1);
-
-        private static int[] NotRead(int blocks)
+        var result = new List<(ulong Start, ulong End)>();
+        foreach (var line in File.ReadLines("/proc/self/maps"))
         {
-            var valid = new int[blocks];
-            Array.Fill(valid, -1);
-            return valid;
-        }
-    }
-
-    /// <summary>
-    /// Native memory for mirrors, kept for a few seconds after use. Fresh pages cost a page fault each on first touch,
-    /// which on a virtual machine was a fifth of a live snapshot's time at a million objects; the four snapshots of a
-    /// check reuse one block. Freed once no snapshot has used it for <see cref="KeepFor"/>.
-    /// </summary>
-    internal static unsafe class MirrorPool
-    {
-        private static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(10);
-        private static readonly object Gate = new();
-        private static byte* s_block;
-        private static nuint s_size;
-        private static Timer? s_timer;
-
-        /// <summary>For tests: bytes held by the pool now.</summary>
-        internal static nuint Held
-        {
-            get
+            // address perms offset dev inode [path]
+            var span = line.AsSpan();
+            var dash = span.IndexOf('-');
+            var space = span.IndexOf(' ');
+            if (dash <= 0 || space <= dash || space + 1 >= span.Length || span[space + 1] != 'r' ||
+                !ulong.TryParse(span[..dash], System.Globalization.NumberStyles.HexNumber, null, out var start) ||
+                !ulong.TryParse(span[(dash + 1)..space], System.Globalization.NumberStyles.HexNumber, null, out var end))
             {
-                lock (Gate)
-                {
-                    return s_block is null ? 0 : s_size;
-                }
+                continue;
+            }
+
+            if (result.Count > 0 && result[^1].End == start)
+            {
+                result[^1] = (result[^1].Start, end);
+            }
+            else
+            {
+                result.Add((start, end));
             }
         }
 
-        public static byte* Rent(nuint size, out nuint granted)
-        {
-            lock (Gate)
-            {
-                if (s_block is not null && s_size >= size)
-                {
-                    var block = s_block;
-                    granted = s_size;
-                    s_block = null;
-                    return block;
-                }
-
-                FreeHeld();
-            }
-
-            granted = size;
-            return (byte*)NativeMemory.Alloc(size);
-        }
-
-        public static void Return(byte* block, nuint size)
-        {
-            lock (Gate)
-            {
-                if (s_block is not null && s_size >= size)
-                {
-                    NativeMemory.Free(block);
-                    return;
-                }
-
-                FreeHeld();
-                s_block = block;
-                s_size = size;
-                s_timer ??= new Timer(_ => Expire(), null, Timeout.Infinite, Timeout.Infinite);
-                s_timer.Change(KeepFor, Timeout.InfiniteTimeSpan);
-            }
-        }
-
-        /// <summary>For tests and the timer: frees what the pool holds.</summary>
-        internal static void Expire()
-        {
-            lock (Gate)
-            {
-                FreeHeld();
-            }
-        }
-
-        private static void FreeHeld()
-        {
-            if (s_block is not null)
-            {
-                NativeMemory.Free(s_block);
-                s_block = null;
-                s_size = 0;
-            }
-        }
+        result.Sort();
+        return result;
     }
 
     /// <inheritdoc/>
@@ -432,12 +328,12 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
         return total;
     }
 
-    private unsafe void Release()
+    private void Release()
     {
-        lock (_cacheLock)
+        lock (_gate)
         {
             _disposed = true;
-            ReturnMirrors();
+            _inPlace = [];
 
             _procMem?.Dispose();
             _procMem = null;
