@@ -58,4 +58,24 @@ public sealed class ConfirmationRuleTests
         Assert.Equal(3_000, delta.BytesDelta);
         Assert.False(irregular);
     }
+
+    [Fact]
+    public void A_second_confirmation_is_taken_when_the_first_one_is_weak_evidence()
+    {
+        TypeDelta Grew(long count) => new(Key, 100, 2_400, count, count * 24);
+
+        // One object per call or more, one or two types: enough.
+        Assert.False(LeakRun.NeedsSecondConfirmation([Grew(10)], 5, threadPoolChanged: false, irregular: false));
+        Assert.False(LeakRun.NeedsSecondConfirmation([Grew(10), Grew(2)], 5, threadPoolChanged: false, irregular: false));
+
+        // Fewer objects than calls in every growing type (from a full run: a TimerQueueTimer +1 in each 5-call interval,
+        // put there by other tests' timers); the thread pool changed; many types; irregular growth.
+        Assert.True(LeakRun.NeedsSecondConfirmation([Grew(2), Grew(2)], 5, threadPoolChanged: false, irregular: false));
+        Assert.True(LeakRun.NeedsSecondConfirmation([Grew(10)], 5, threadPoolChanged: true, irregular: false));
+        Assert.True(LeakRun.NeedsSecondConfirmation([Grew(10), Grew(10), Grew(10)], 5, threadPoolChanged: false, irregular: false));
+        Assert.True(LeakRun.NeedsSecondConfirmation([Grew(10)], 5, threadPoolChanged: false, irregular: true));
+
+        // Nothing grew: nothing to confirm.
+        Assert.False(LeakRun.NeedsSecondConfirmation([], 5, threadPoolChanged: true, irregular: true));
+    }
 }
