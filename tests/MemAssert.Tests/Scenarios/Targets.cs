@@ -84,6 +84,7 @@ public static class Holders
     public static byte[]? Preloaded;
     public static readonly List<LeakedLarge> Large = [];
     public static readonly List<SparseItem> Sparse = [];
+    public static readonly List<byte[]> SparseBlocks = [];
     public static readonly ConcurrentBag<AsyncItem> AsyncItems = [];
     public static readonly Dictionary<long, CacheEntry> Cache = [];
     public static readonly List<Poller> Pollers = [];
@@ -106,6 +107,7 @@ public static class Holders
         Preloaded = null;
         Large.Clear();
         Sparse.Clear();
+        SparseBlocks.Clear();
         AsyncItems.Clear();
         Cache.Clear();
         Secrets.Clear();
@@ -133,6 +135,15 @@ public static class Leaks
     }
 
     public static void UndisposedTimer() => _ = new Poller();
+
+    /// <summary>A kilobyte every tenth call: as sparse as <see cref="EveryTenthCall"/>, in steps larger than the host's noise.</summary>
+    public static void KilobyteEveryTenthCall()
+    {
+        if (Holders.NextCall() % 10 == 0)
+        {
+            Holders.SparseBlocks.Add(new byte[1_000]);
+        }
+    }
 
     public static void EveryTenthCall()
     {
