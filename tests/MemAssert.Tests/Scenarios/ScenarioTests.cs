@@ -138,11 +138,11 @@ public sealed class ScenarioTests(ITestOutputHelper output) : IDisposable
         // 24 B per call, and at the 30th call 256 KB held from before the check is freed (as a pool trimming itself would):
         // the heap drops below its baseline, and the run is judged from there. Room for 160 iterations: the test host
         // itself sometimes frees memory late in a run too (seen once at iteration 70 of 80), which leaves too few
-        // iterations after it at the default maximum. The exact course of such a run is pinned on made-up readings in
-        // RunLogicTests; here the heap is real.
-        var report = AssertLeakFromLiveBytes(FreeingPreloadedAtCall(30, Leaks.StaticList), 1, maxIterations: 160);
-        // Judged from iteration 27, or from a later drop if something else in the process freed memory too.
-        Assert.Contains("after it dropped below its baseline at iteration ", report.Verdict, StringComparison.Ordinal);
+        // iterations after it at the default maximum. The exact course of such a run (judged from iteration 27, and the
+        // verdict says so) is pinned on made-up readings in RunLogicTests. Here the heap is real, and the host's own
+        // threads can change the course: once the part after the drop did not rise steadily by iteration 80, and at 160
+        // the whole run was judged, the drop inside its first quarter. So only the verdict is asserted.
+        AssertLeakFromLiveBytes(FreeingPreloadedAtCall(30, Leaks.StaticList), 1, maxIterations: 160);
     }
 
     [Fact]
