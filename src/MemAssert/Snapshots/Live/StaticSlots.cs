@@ -130,9 +130,10 @@ internal static class StaticSlots
                         result.Add(info);
                     }
                 }
-                catch (Exception ex) when (ex is TypeLoadException or IOException or BadImageFormatException or ArgumentException or MemberAccessException)
+                catch (Exception ex) when (ex is TypeLoadException or IOException or BadImageFormatException or ArgumentException or MemberAccessException or FormatException)
                 {
-                    // A type that cannot be loaded here (a missing dependency) has no statics to read.
+                    // A type that cannot be loaded here (a missing dependency) has no statics to read; an attribute blob
+                    // that cannot be read (FormatException) leaves the field out.
                 }
             }
         }
