@@ -113,8 +113,9 @@ public sealed class MessageTests : IDisposable
     {
         var report = MemAssert.NoLeak(Clean.NoOp, Quick);
         Assert.False(report.IsLeak);
-        // 12 iterations, or more when noise in the test host made the run look longer.
-        Assert.InRange(report.Iterations, 12, 48);
+        // 12 iterations, or more when noise in the test host made the run look longer: up to MaxIterations (48), and up
+        // to twice that when the run was restarted by a drop (49 seen once in a full run).
+        Assert.InRange(report.Iterations, 12, 2 * Quick.EffectiveMaxIterations);
         Assert.Equal(report.Iterations + 1, report.LiveBytes.Count);
         Assert.StartsWith($"`Clean.NoOp` did not leak over {report.Iterations} iterations.", report.Text, StringComparison.Ordinal);
         Assert.False(report.IsLeak);
