@@ -1,6 +1,11 @@
 using Xunit.Sdk;
 
+// Compiled into both xUnit adapters (MemAssert.XunitV3 links this file and defines XUNIT_V3): one exception, two namespaces.
+#if XUNIT_V3
+namespace MemoryAssertions.XunitV3;
+#else
 namespace MemoryAssertions.Xunit;
+#endif
 
 /// <summary>
 /// The assertion failure of a <see cref="NoGrowthAttribute"/> test that leaks. <see cref="Exception.Message"/> is the
