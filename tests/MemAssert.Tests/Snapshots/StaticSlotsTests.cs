@@ -47,6 +47,14 @@ public sealed class StaticSlotsTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(items, SlotOf(StaticSlots.Current()!, items.Name));
             Assert.Same(LiveProbes.Items, Held(items));
 
+            // None of MemAssert's own or of the libraries it brings in (resolving ClrMD's fields loaded Azure.Core, whose
+            // fields loaded System.Text.Json and more: each snapshot added assemblies to the process it measured).
+            Assert.DoesNotContain(slots, s => s.Name.StartsWith("Microsoft.Diagnostics.Runtime.", StringComparison.Ordinal));
+            Assert.DoesNotContain(slots, s => s.Name.StartsWith(typeof(StaticSlots).FullName!, StringComparison.Ordinal));
+            var loaded = AppDomain.CurrentDomain.GetAssemblies().Length;
+            _ = StaticSlots.Current();
+            Assert.Equal(loaded, AppDomain.CurrentDomain.GetAssemblies().Length);
+
             // No generic type's statics, no thread statics.
             ThreadStaticHolder.PerThread = new object();
             Assert.DoesNotContain(slots, s => s.Name.Contains('`', StringComparison.Ordinal));

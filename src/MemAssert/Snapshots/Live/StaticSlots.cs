@@ -68,9 +68,11 @@ internal static class StaticSlots
                 return null;
             }
 
-            foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+            var assemblies = AppDomain.CurrentDomain.GetAssemblies();
+            var own = OwnDependencies(assemblies);
+            foreach (var assembly in assemblies)
             {
-                if (assembly.IsDynamic || assembly.IsCollectible)
+                if (assembly.IsDynamic || assembly.IsCollectible || own.Contains(assembly.GetName().Name ?? string.Empty))
                 {
                     continue;
                 }
@@ -86,6 +88,46 @@ internal static class StaticSlots
 
             return [.. State.Found];
         }
+    }
+
+    /// <summary>
+    /// MemAssert and the libraries it brings in that are not part of the runtime (ClrMD, and what ClrMD loads lazily,
+    /// such as Azure.Core): their statics are MemAssert's, not the code under test's. Left out because resolving their
+    /// fields loads their types, which loads further assemblies (System.Text.Json, System.ClientModel, …): each snapshot
+    /// would then add assemblies, and <c>RuntimeAssembly</c> objects, to the process it measures. Their objects are
+    /// still counted; a path to them starts at a GC handle.
+    /// </summary>
+    private static HashSet<string> OwnDependencies(Assembly[] loaded)
+    {
+        var byName = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
+        foreach (var assembly in loaded)
+        {
+            if (!assembly.IsDynamic && assembly.GetName().Name is { } name)
+            {
+                byName.TryAdd(name, assembly);
+            }
+        }
+
+        var runtimeDirectory = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+        var own = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { typeof(StaticSlots).Assembly.GetName().Name! };
+        var queue = new Queue<Assembly>([typeof(StaticSlots).Assembly]);
+        while (queue.TryDequeue(out var assembly))
+        {
+            foreach (var reference in assembly.GetReferencedAssemblies())
+            {
+                if (reference.Name is not { } name || File.Exists(Path.Combine(runtimeDirectory, name + ".dll")) || !own.Add(name))
+                {
+                    continue;
+                }
+
+                if (byName.TryGetValue(name, out var referenced))
+                {
+                    queue.Enqueue(referenced);
+                }
+            }
+        }
+
+        return own;
     }
 
     /// <summary>
