@@ -1,8 +1,8 @@
 namespace MemoryAssertions.Snapshots;
 
 /// <summary>
-/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the live route where it is supported (and
-/// no snapshot file is to be kept), and falls back to the dump route, saying why, when the live route is unavailable;
+/// Chooses the route for a snapshot. <see cref="SnapshotRoute.Auto"/> takes the live route where it is supported and
+/// its statics can be had without the DAC (<see cref="StaticSlots.IsAvailable"/>), and no snapshot file is to be kept, and falls back to the dump route, saying why, when the live route is unavailable;
 /// a check whose live snapshots see nothing growing is confirmed again on the dump route, which sees thread stacks.
 /// An explicit route never falls back.
 /// </summary>
@@ -23,7 +23,7 @@ internal static class SnapshotRoutes
 
     /// <summary>The route <see cref="SnapshotRoute.Auto"/> tries first.</summary>
     public static SnapshotRoute PreferredFor(string? keepIn) =>
-        AutoPrefersLive && keepIn is null && LiveRoute.IsSupported ? SnapshotRoute.Live : SnapshotRoute.Dump;
+        AutoPrefersLive && keepIn is null && LiveRoute.IsSupported && StaticSlots.IsAvailable ? SnapshotRoute.Live : SnapshotRoute.Dump;
 
     public static HeapGraph Capture(SnapshotRoute route, string? keepIn, out string? keptFile, out string? note, CancellationToken cancellationToken = default)
     {

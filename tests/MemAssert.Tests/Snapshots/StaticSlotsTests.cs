@@ -89,6 +89,16 @@ public sealed class StaticSlotsTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Where_the_slots_cannot_be_found_auto_takes_the_dump_route()
+    {
+        // There the live walk would ask the DAC for the statics, which stopped responding in busy test hosts.
+        Assert.Equal(LiveRoute.IsSupported ? SnapshotRoute.Live : SnapshotRoute.Dump, SnapshotRoutes.PreferredFor(keepIn: null));
+        StaticSlots.Disabled = true;
+        Assert.False(StaticSlots.IsAvailable);
+        Assert.Equal(SnapshotRoute.Dump, SnapshotRoutes.PreferredFor(keepIn: null));
+    }
+
+    [Fact]
     public void Live_walk_names_static_roots_from_the_slots_and_from_clrmd_where_slots_cannot_be_found()
     {
         LiveProbes.Items.Add(new LiveProbe());

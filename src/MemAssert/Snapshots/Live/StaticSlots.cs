@@ -50,6 +50,28 @@ internal static class StaticSlots
     internal static bool Disabled { get; set; }
 
     /// <summary>
+    /// Whether slots can be found this way here (the runtime's method exists and passed the self-test). Where they
+    /// cannot (another runtime, such as .NET 8 if it lacks the method), the live walk would ask the DAC for the statics,
+    /// which is what stopped responding in busy test hosts; <see cref="SnapshotRoute.Auto"/> then takes the dump route.
+    /// </summary>
+    public static bool IsAvailable
+    {
+        get
+        {
+            if (AddressOf is null || Disabled)
+            {
+                return false;
+            }
+
+            lock (State)
+            {
+                State.Works ??= SelfTest(AddressOf);
+                return State.Works.Value;
+            }
+        }
+    }
+
+    /// <summary>
     /// The slots of every static reference field whose type's statics exist now, in a stable order; null when slots
     /// cannot be found this way here. Allocates (reflection), so it runs before the heap is held still.
     /// </summary>
