@@ -342,8 +342,9 @@ internal sealed class LeakRun
                 // objects, which grow with the calls that made the pool grow), or many types grew at once, as when other
                 // threads initialise things while the calls run (a test host starting up), or a type grew by very
                 // different counts over the two call intervals, as objects held for a moment by another thread's stack do
-                // when a dump happens to catch more of them each time. Once more: a leak grows in both confirmations,
-                // work that happened to coincide with the calls the first time does not.
+                // when a dump happens to catch more of them each time, or every type grew by fewer objects than calls
+                // (NeedsSecondConfirmation). Once more: a leak grows in both confirmations, work that happened to
+                // coincide with the calls the first time does not.
                 _grewInFirstConfirmation = growing.Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
                 return await ConfirmOnHeap(body, live, done, decision, stopwatch, snapshotRoute, auto, routeNote, cancellationToken, attempt + 1).ConfigureAwait(false);
             }

@@ -299,13 +299,14 @@ internal static class LiveRoute
                         throw new RegionLostException(why);
                     }
 
+                    // From here on the GC may move, reuse and release the heap: no more reads in place, before the
+                    // region ends.
+                    reader.ReadInPlace([]);
+
                     // Everything was read from a heap held still. Naming the references reads no object and never asks
                     // the DAC (ReflectionFieldNames), so the GC may run again while it happens.
                     EndRegionUnlessAbandoned(abandoned);
                     released = true;
-
-                    // From now on the GC may move, reuse and release the heap: no more reads in place.
-                    reader.ReadInPlace([]);
                 });
             }
         }
