@@ -77,19 +77,13 @@ internal static class StaticSlots
     /// </summary>
     public static Slot[]? Current()
     {
-        if (AddressOf is null || Disabled)
+        if (!IsAvailable)
         {
             return null;
         }
 
         lock (State)
         {
-            State.Works ??= SelfTest(AddressOf);
-            if (!State.Works.Value)
-            {
-                return null;
-            }
-
             var assemblies = AppDomain.CurrentDomain.GetAssemblies();
             var own = OwnDependencies(assemblies);
             foreach (var assembly in assemblies)
@@ -105,7 +99,7 @@ internal static class StaticSlots
                     State.Pending.Add(assembly, pending);
                 }
 
-                pending.MoveResolved(AddressOf, State.Found);
+                pending.MoveResolved(AddressOf!, State.Found);
             }
 
             return [.. State.Found];
