@@ -334,7 +334,11 @@ internal sealed class LeakRun
                 .Where(g => g.Delta is not null)
                 .ToArray();
             var grewHere = grew.Select(g => g.Delta!).ToArray();
-            var growing = _grewInFirstConfirmation is { } first ? grewHere.Where(g => first.Contains(g.Key)).ToArray() : grewHere;
+            // In a second confirmation: only what grew in the first as well, and grew regularly this time (the same calls
+            // repeated leak about the same each time; objects caught at random on another thread's stack do not).
+            var growing = _grewInFirstConfirmation is { } first
+                ? grew.Where(g => first.Contains(g.Delta!.Key) && !g.Irregular).Select(g => g.Delta!).ToArray()
+                : grewHere;
             var snapshotIterations = 2 * k;
             if (attempt == 0 && NeedsSecondConfirmation(growing, k, ThreadPool.ThreadCount != threadsAtStart, grew.Any(g => g.Irregular)))
             {
