@@ -227,35 +227,50 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
         return ReadUncached(address, buffer);
     }
 
-    /// <summary>The readable mappings of /proc/self/maps, sorted, adjacent ones merged.</summary>
+    /// <summary>The readable mappings of /proc/self/maps, in address order, adjacent ones merged.</summary>
     private static List<(ulong Start, ulong End)> ReadableMappings()
     {
         var result = new List<(ulong Start, ulong End)>();
+        foreach (var mapping in Mappings())
+        {
+            if (!mapping.Readable)
+            {
+                continue;
+            }
+
+            if (result.Count > 0 && result[^1].End == mapping.Start)
+            {
+                result[^1] = (result[^1].Start, mapping.End);
+            }
+            else
+            {
+                result.Add((mapping.Start, mapping.End));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>One line of /proc/self/maps: <c>start-end perms offset dev inode [path]</c>.</summary>
+    private readonly record struct Mapping(ulong Start, ulong End, bool Readable, string Line);
+
+    /// <summary>The lines of /proc/self/maps, in address order (the kernel lists them so).</summary>
+    private static IEnumerable<Mapping> Mappings()
+    {
         foreach (var line in File.ReadLines("/proc/self/maps"))
         {
-            // address perms offset dev inode [path]
             var span = line.AsSpan();
             var dash = span.IndexOf('-');
             var space = span.IndexOf(' ');
-            if (dash <= 0 || space <= dash || space + 1 >= span.Length || span[space + 1] != 'r' ||
+            if (dash <= 0 || space <= dash ||
                 !ulong.TryParse(span[..dash], System.Globalization.NumberStyles.HexNumber, null, out var start) ||
                 !ulong.TryParse(span[(dash + 1)..space], System.Globalization.NumberStyles.HexNumber, null, out var end))
             {
                 continue;
             }
 
-            if (result.Count > 0 && result[^1].End == start)
-            {
-                result[^1] = (result[^1].Start, end);
-            }
-            else
-            {
-                result.Add((start, end));
-            }
+            yield return new Mapping(start, end, space + 1 < span.Length && span[space + 1] == 'r', line);
         }
-
-        result.Sort();
-        return result;
     }
 
     /// <inheritdoc/>
@@ -345,28 +360,15 @@ public sealed class SelfProcessDataReader : IDataReader, IDisposable
     {
         var starts = new Dictionary<string, ulong>(StringComparer.Ordinal);
         var order = new List<string>();
-        foreach (var line in File.ReadLines("/proc/self/maps"))
+        foreach (var mapping in Mappings())
         {
-            // address perms offset dev inode [path]
-            var span = line.AsSpan();
-            var dash = span.IndexOf('-');
-            var space = span.IndexOf(' ');
-            if (dash <= 0 || space <= dash)
-            {
-                continue;
-            }
-
-            var path = PathOf(span);
+            var path = PathOf(mapping.Line);
             if (path.IsEmpty || path[0] != '/' || path.EndsWith(" (deleted)", StringComparison.Ordinal))
             {
                 continue;
             }
 
-            if (!ulong.TryParse(span[..dash], System.Globalization.NumberStyles.HexNumber, null, out var start))
-            {
-                continue;
-            }
-
+            var start = mapping.Start;
             var name = path.ToString();
             if (!starts.TryGetValue(name, out var known))
             {
