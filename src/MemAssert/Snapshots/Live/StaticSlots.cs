@@ -85,17 +85,16 @@ internal static class StaticSlots
         lock (State)
         {
             var assemblies = AppDomain.CurrentDomain.GetAssemblies();
-            var own = OwnDependencies(assemblies);
+            HashSet<string>? own = null;
             foreach (var assembly in assemblies)
             {
-                if (assembly.IsDynamic || assembly.IsCollectible || own.Contains(assembly.GetName().Name ?? string.Empty))
-                {
-                    continue;
-                }
-
                 if (!State.Pending.TryGetValue(assembly, out var pending))
                 {
-                    pending = new PendingFields(Candidates(assembly));
+                    // Decided once, when the assembly is first seen: an assembly is loaded after the one that references
+                    // it, so MemAssert's dependencies are known by then.
+                    own ??= OwnDependencies(assemblies);
+                    var leftOut = assembly.IsDynamic || assembly.IsCollectible || own.Contains(assembly.GetName().Name ?? string.Empty);
+                    pending = new PendingFields(leftOut ? [] : Candidates(assembly));
                     State.Pending.Add(assembly, pending);
                 }
 
