@@ -239,33 +239,50 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    [Fact]
-    public void Types_that_grow_with_the_calls_only_in_a_first_confirmation_are_not_reported()
+    /// <summary>
+    /// A check on the live route whose every call leaks one <see cref="LiveProbe"/> and lets <paramref name="alsoAt"/> add
+    /// more objects to a list, given how many snapshots have been taken. Checks that both confirmations were taken (8
+    /// snapshots) and the steady leak reported; returns the report and how many objects <paramref name="alsoAt"/> added.
+    /// </summary>
+    private (LeakReport Report, int Added) SteadyLeakBeside(Action<int, List<object>> alsoAt)
     {
-        // Three types grow with the calls while the first four snapshots are taken, and then no more (as a test host
-        // initialising things beside the calls would): a second confirmation is taken, and only the type that grew in
-        // both is reported.
         var snapshots = 0;
-        var coincident = new List<object>();
+
+        // Room for every call up front: a list's array growing in place would be a further growing type.
+        var added = new List<object>(1_024);
+        LiveProbes.Items.Capacity = Math.Max(LiveProbes.Items.Capacity, 1_024);
         LiveRoute.BeforeWalk = () => snapshots++;
         var leak = Bounded(() => ExpectLeak.From(() => MemAssert.NoLeak(
             () =>
             {
                 LiveProbes.Items.Add(new LiveProbe());
-                if (snapshots is >= 1 and < 4)
-                {
-                    coincident.Add(new CoincidentA());
-                    coincident.Add(new CoincidentB());
-                    coincident.Add(new CoincidentC());
-                }
+                alsoAt(snapshots, added);
             },
             new LeakOptions { Iterations = 8, Warmup = 2, Snapshots = SnapshotRoute.Live })));
         var report = leak.Report!;
         output.WriteLine(report.Text);
         Assert.Equal(8, snapshots);
         Assert.Contains(report.GrowingTypes, g => g.Key == typeof(LiveProbe).FullName);
+        return (report, added.Count);
+    }
+
+    [Fact]
+    public void Types_that_grow_with_the_calls_only_in_a_first_confirmation_are_not_reported()
+    {
+        // Three types grow with the calls while the first four snapshots are taken, and then no more (as a test host
+        // initialising things beside the calls would): a second confirmation is taken, and only the type that grew in
+        // both is reported.
+        var (report, added) = SteadyLeakBeside((snapshots, list) =>
+        {
+            if (snapshots is >= 1 and < 4)
+            {
+                list.Add(new CoincidentA());
+                list.Add(new CoincidentB());
+                list.Add(new CoincidentC());
+            }
+        });
         Assert.DoesNotContain(report.GrowingTypes, g => g.Key.StartsWith(typeof(CoincidentA).Namespace + ".Coincident", StringComparison.Ordinal));
-        Assert.Equal(3 * 2 * (report.SnapshotIterations / 2), coincident.Count);
+        Assert.Equal(3 * 2 * (report.SnapshotIterations / 2), added);
     }
 
     [Fact]
@@ -275,29 +292,9 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         // the first call interval and by four per call in the second (as arrays caught on another thread's stack do),
         // and then no more. One type is not many, and the thread pool is unchanged: only the irregular growth asks for
         // the second confirmation, in which the type does not grow, so only the steady leak is reported.
-        var snapshots = 0;
-
-        // Room for every call up front: a list's array growing in place would be a further growing type.
-        var irregular = new List<object>(1_024);
-        LiveProbes.Items.Capacity = Math.Max(LiveProbes.Items.Capacity, 1_024);
-        LiveRoute.BeforeWalk = () => snapshots++;
-        var leak = Bounded(() => ExpectLeak.From(() => MemAssert.NoLeak(
-            () =>
-            {
-                LiveProbes.Items.Add(new LiveProbe());
-                var count = snapshots switch { 1 => 1, 3 => 4, _ => 0 };
-                for (var i = 0; i < count; i++)
-                {
-                    irregular.Add(new CoincidentA());
-                }
-            },
-            new LeakOptions { Iterations = 8, Warmup = 2, Snapshots = SnapshotRoute.Live })));
-        var report = leak.Report!;
-        output.WriteLine(report.Text);
-        Assert.Equal(8, snapshots);
-        Assert.Contains(report.GrowingTypes, g => g.Key == typeof(LiveProbe).FullName);
+        var (report, added) = SteadyLeakBeside((snapshots, list) => AddIrregularly(list, snapshots switch { 1 => 1, 3 => 4, _ => 0 }));
         Assert.DoesNotContain(report.GrowingTypes, g => g.Key == typeof(CoincidentA).FullName);
-        Assert.Equal(5 * (report.SnapshotIterations / 2), irregular.Count);
+        Assert.Equal(5 * (report.SnapshotIterations / 2), added);
     }
 
     [Fact]
@@ -306,27 +303,17 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         // One more type grows with the calls in both confirmations, but by 1 per call in one call interval and 4 in the
         // other, each time (as random numbers of arrays caught on another thread's stack by dumps): the same calls
         // repeated do not leak that way, so only the steady leak is reported.
-        var snapshots = 0;
-        var irregular = new List<object>(1_024);
-        LiveProbes.Items.Capacity = Math.Max(LiveProbes.Items.Capacity, 1_024);
-        LiveRoute.BeforeWalk = () => snapshots++;
-        var leak = Bounded(() => ExpectLeak.From(() => MemAssert.NoLeak(
-            () =>
-            {
-                LiveProbes.Items.Add(new LiveProbe());
-                var count = snapshots switch { 1 or 5 => 1, 3 or 7 => 4, _ => 0 };
-                for (var i = 0; i < count; i++)
-                {
-                    irregular.Add(new CoincidentB());
-                }
-            },
-            new LeakOptions { Iterations = 8, Warmup = 2, Snapshots = SnapshotRoute.Live })));
-        var report = leak.Report!;
-        output.WriteLine(report.Text);
-        Assert.Equal(8, snapshots);
-        Assert.Contains(report.GrowingTypes, g => g.Key == typeof(LiveProbe).FullName);
-        Assert.DoesNotContain(report.GrowingTypes, g => g.Key == typeof(CoincidentB).FullName);
-        Assert.Equal(2 * 5 * (report.SnapshotIterations / 2), irregular.Count);
+        var (report, added) = SteadyLeakBeside((snapshots, list) => AddIrregularly(list, snapshots switch { 1 or 5 => 1, 3 or 7 => 4, _ => 0 }));
+        Assert.DoesNotContain(report.GrowingTypes, g => g.Key == typeof(CoincidentA).FullName);
+        Assert.Equal(2 * 5 * (report.SnapshotIterations / 2), added);
+    }
+
+    private static void AddIrregularly(List<object> list, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            list.Add(new CoincidentA());
+        }
     }
 
     [Fact]
