@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using MemoryAssertions.Measuring;
+using MemoryAssertions.Series;
 
 namespace MemoryAssertions.Benchmarks;
 
@@ -78,8 +78,8 @@ internal static class Cases
 
         var report = caught?.Report;
         Emit("fail", objects, run, ("route", route.ToString()), ("ms", ms), ("snapshots_ms", report?.SnapshotsElapsed.TotalMilliseconds ?? 0), ("thrown", caught is not null),
-            ("report_route", report?.SnapshotRoute ?? "-"), ("paths", report?.RetentionPaths.Count ?? 0),
-            ("growing", report?.GrowingTypes.Count ?? 0), ("iterations", report?.Iterations ?? 0),
+            ("report_route", report?.SnapshotRoute?.ToString() ?? "-"), ("paths", report?.RetentionPaths.Count ?? 0),
+            ("leaks", report?.Leaks.Count ?? 0), ("iterations", report?.Iterations ?? 0),
             ("unavailable", report?.SnapshotsUnavailableReason is null ? "-" : "yes"),
             ("rss_before", rssBefore), ("peak", peak), ("children_peak", PeakMemory.ChildrenMaxResident()));
     }

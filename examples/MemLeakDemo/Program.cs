@@ -38,7 +38,7 @@ internal static class Program
             Console.WriteLine($"(route: {snapshots[0].Route}, {snapshots[0].Elapsed.TotalMilliseconds:N0} ms per snapshot)");
             Console.WriteLine();
             Console.WriteLine("== 2. Statistics of the first snapshot, grouped by type (top 10) ==");
-            foreach (var stat in snapshots[0].Statistics(GroupBy.Type).Take(10))
+            foreach (var stat in snapshots[0].GetStatistics(GroupBy.Type).Take(10))
             {
                 Console.WriteLine($"  {stat.Bytes,12:N0} B  {stat.Count,8:N0}  {stat.Key}");
             }
@@ -48,7 +48,7 @@ internal static class Program
             for (var i = 1; i < snapshots.Count; i++)
             {
                 Console.WriteLine($"snapshot {i + 1} vs snapshot 1:");
-                foreach (var delta in snapshots[i].CompareTo(snapshots[0]).Where(d => d.BytesDelta > 0).Take(3))
+                foreach (var delta in snapshots[i].Diff(snapshots[0]).Where(d => d.BytesDelta > 0).Take(3))
                 {
                     Console.WriteLine($"  {delta.BytesDelta,+12:+#,0;-#,0;0} B  {delta.CountDelta,+6:+#,0;-#,0;0}  {delta.Key}");
                 }
@@ -56,13 +56,13 @@ internal static class Program
 
             Console.WriteLine();
             Console.WriteLine("== 4. Who holds the largest growth? ==");
-            var biggest = snapshots[^1].CompareTo(snapshots[0]).First(d => d.BytesDelta > 0);
-            foreach (var path in snapshots[^1].RetentionPaths(biggest.Key, max: 1))
+            var biggest = snapshots[^1].Diff(snapshots[0]).First(d => d.BytesDelta > 0);
+            foreach (var path in snapshots[^1].FindRetentionPaths(biggest.Key, max: 1))
             {
-                Console.WriteLine($"  {path.Instances} of {path.TotalInstances} {path.TypeName} held by {path.RootKind} {path.RootName} ({path.RootTypeName})");
+                Console.WriteLine($"  {path.Instances} of {path.TotalInstances} {path.TypeName} held by {path.RootName} ({path.RootTypeName})");
                 foreach (var hop in path.Hops)
                 {
-                    Console.WriteLine($"    → {hop.Field} {hop.TypeName}");
+                    Console.WriteLine($"    → {(hop.Field.StartsWith('[') ? hop.Field : "." + hop.Field)} {hop.TypeName}");
                 }
             }
         }

@@ -1,4 +1,4 @@
-using MemoryAssertions.Measuring;
+using MemoryAssertions.Series;
 
 namespace MemoryAssertions;
 
@@ -39,12 +39,25 @@ public static class GrowthAnalysis
         return new GrowthVerdict(
             decision.Kind == GrowthKind.Growth,
             decision.Kind == GrowthKind.NoGrowth ? 0 : decision.BytesPerIteration,
-            decision.Kind.ToString());
+            decision.Kind);
     }
+}
+
+/// <summary>What the live-bytes series says.</summary>
+public enum GrowthKind
+{
+    /// <summary>The floor of the live heap did not rise (beyond the allowance) from the first segment to the last.</summary>
+    NoGrowth,
+
+    /// <summary>The floor rose in every segment: growth is sustained.</summary>
+    Growth,
+
+    /// <summary>The floor rose, but not in every segment: growth that stopped (a cache filled) or a leak sparser than a segment.</summary>
+    Inconclusive,
 }
 
 /// <summary>What <see cref="GrowthAnalysis.Analyze"/> found.</summary>
 /// <param name="IsGrowing">True when the growth is sustained: every segment's floor rose.</param>
 /// <param name="BytesPerIteration">Fitted growth of the floor per step, 0 when it did not grow.</param>
-/// <param name="Kind"><c>NoGrowth</c>, <c>Growth</c> or <c>Inconclusive</c> (it rose, but not in every segment).</param>
-public sealed record GrowthVerdict(bool IsGrowing, double BytesPerIteration, string Kind);
+/// <param name="Kind">What the series says: no growth, sustained growth, or inconclusive (it rose, but not in every segment).</param>
+public sealed record GrowthVerdict(bool IsGrowing, double BytesPerIteration, GrowthKind Kind);

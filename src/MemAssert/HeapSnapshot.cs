@@ -1,18 +1,19 @@
 using System.Diagnostics;
-using MemoryAssertions.Retention;
+using MemoryAssertions.Confirmation;
 using MemoryAssertions.Snapshots;
 
 namespace MemoryAssertions;
 
 /// <summary>
 /// A snapshot of the live managed heap of the current process, the counterpart of Python's
-/// <c>tracemalloc.Snapshot</c>: group it (<see cref="Statistics"/>), compare it (<see cref="CompareTo"/>),
-/// filter it (<see cref="Filter(string[])"/>) and trace what holds a type (<see cref="RetentionPaths"/>).
+/// <c>tracemalloc.Snapshot</c>: group it (<see cref="GetStatistics"/>), compare it (<see cref="Diff"/>), filter it
+/// (<see cref="Exclude"/>, <see cref="Where"/>) and trace what holds a type (<see cref="FindRetentionPaths"/>).
 /// </summary>
 /// <remarks>
-/// Only objects reachable from a GC root are counted. A snapshot keeps types, sizes and references, never addresses or
-/// contents, and it holds no file: a dump written to take it is deleted before <see cref="Take"/> returns (or moved to
-/// the folder you asked to keep it in). Snapshots you hold are never counted by later snapshots.
+/// Only objects reachable from a GC root are counted, and never MemAssert's own objects or those of the libraries it
+/// uses. A snapshot keeps types, sizes and references, never addresses or contents. It holds no file: a dump written to
+/// take it is deleted before <see cref="Take"/> returns (or moved to the folder you asked to keep it in). Snapshots you
+/// hold are never counted by later snapshots.
 /// </remarks>
 public sealed class HeapSnapshot : IDisposable
 {
@@ -29,8 +30,8 @@ public sealed class HeapSnapshot : IDisposable
         Elapsed = elapsed;
     }
 
-    /// <summary>Which route produced the snapshot: <c>live</c> (read in place, nothing on disk) or <c>dump</c> (a heap dump, deleted after reading).</summary>
-    public string Route => _graph.Route;
+    /// <summary>Which route produced the snapshot: <see cref="SnapshotRoute.Live"/> (read in place, nothing on disk) or <see cref="SnapshotRoute.Dump"/> (a heap dump, deleted after reading).</summary>
+    public SnapshotRoute Route => _graph.Route;
 
     /// <summary>The dump file kept at the caller's request, or <see langword="null"/> when nothing was kept.</summary>
     public string? KeptFile { get; }
@@ -41,11 +42,11 @@ public sealed class HeapSnapshot : IDisposable
     /// <summary>How long taking the snapshot took.</summary>
     public TimeSpan Elapsed { get; }
 
-    /// <summary>Live objects counted (after <see cref="Filter(string[])"/>, if any).</summary>
-    public long ObjectCount => Statistics().Sum(s => s.Count);
+    /// <summary>Live objects counted (after <see cref="Exclude"/> or <see cref="Where"/>, if any).</summary>
+    public long ObjectCount => GetStatistics().Sum(s => s.Count);
 
     /// <summary>Their total bytes.</summary>
-    public long TotalBytes => Statistics().Sum(s => s.Bytes);
+    public long TotalBytes => GetStatistics().Sum(s => s.Bytes);
 
     internal HeapGraph Graph => _graph;
 
@@ -63,11 +64,11 @@ public sealed class HeapSnapshot : IDisposable
         return new HeapSnapshot(graph, null, kept, note, stopwatch.Elapsed);
     }
 
-    internal static HeapSnapshot FromGraph(HeapGraph graph, string? keptFile, string? note, TimeSpan elapsed) =>
+    internal static HeapSnapshot FromGraph(HeapGraph graph, string? keptFile = null, string? note = null, TimeSpan elapsed = default) =>
         new(graph, null, keptFile, note, elapsed);
 
     /// <summary>Live objects grouped by type, namespace or assembly, largest total bytes first.</summary>
-    public IReadOnlyList<TypeStatistic> Statistics(GroupBy groupBy = GroupBy.Type)
+    public IReadOnlyList<TypeStatistic> GetStatistics(GroupBy groupBy = GroupBy.Type)
     {
         ThrowIfDisposed();
         return Group(groupBy)
@@ -81,45 +82,31 @@ public sealed class HeapSnapshot : IDisposable
     /// What changed since <paramref name="earlier"/>, grouped: the groups whose count or bytes differ, largest
     /// growth in bytes first (like tracemalloc's <c>compare_to</c>).
     /// </summary>
-    public IReadOnlyList<TypeDelta> CompareTo(HeapSnapshot earlier, GroupBy groupBy = GroupBy.Type)
+    /// <exception cref="ArgumentNullException"><paramref name="earlier"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">Either snapshot was disposed.</exception>
+    public IReadOnlyList<TypeDelta> Diff(HeapSnapshot earlier, GroupBy groupBy = GroupBy.Type)
     {
         ArgumentNullException.ThrowIfNull(earlier);
         ThrowIfDisposed();
         earlier.ThrowIfDisposed();
-        var now = Group(groupBy);
-        var before = earlier.Group(groupBy);
-        var deltas = new List<TypeDelta>();
-        foreach (var key in now.Keys.Union(before.Keys))
-        {
-            now.TryGetValue(key, out var n);
-            before.TryGetValue(key, out var b);
-            if (n.Count != b.Count || n.Bytes != b.Bytes)
-            {
-                deltas.Add(new TypeDelta(key, n.Count, n.Bytes, n.Count - b.Count, n.Bytes - b.Bytes));
-            }
-        }
-
-        return deltas
-            .OrderByDescending(d => d.BytesDelta)
-            .ThenByDescending(d => d.CountDelta)
-            .ThenBy(d => d.Key, StringComparer.Ordinal)
-            .ToArray();
+        return SnapshotCounts.Diff(Group(groupBy), earlier.Group(groupBy));
     }
 
     /// <summary>
-    /// A view of this snapshot without the groups whose key matches any of <paramref name="ignorePatterns"/>
-    /// (<c>*</c> any run of characters, <c>?</c> one character), like tracemalloc's exclusive filters.
-    /// The view shares this snapshot's data.
+    /// A view of this snapshot without the groups whose key matches any of <paramref name="patterns"/> (<c>*</c> any
+    /// run of characters, <c>?</c> one character), like tracemalloc's exclusive filters. The view shares this snapshot's data.
     /// </summary>
-    public HeapSnapshot Filter(params string[] ignorePatterns)
+    /// <exception cref="ArgumentNullException"><paramref name="patterns"/> is null.</exception>
+    public HeapSnapshot Exclude(params string[] patterns)
     {
-        ArgumentNullException.ThrowIfNull(ignorePatterns);
-        var matcher = new TypePatterns(ignorePatterns);
-        return Filter(name => !matcher.IsMatch(name));
+        ArgumentNullException.ThrowIfNull(patterns);
+        var matcher = new TypePatterns(patterns);
+        return Where(name => !matcher.IsMatch(name));
     }
 
-    /// <summary>A view of this snapshot keeping only the types for which <paramref name="include"/> returns true.</summary>
-    public HeapSnapshot Filter(Func<string, bool> include)
+    /// <summary>A view of this snapshot keeping only the types for which <paramref name="include"/> returns true (given the full type name).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="include"/> is null.</exception>
+    public HeapSnapshot Where(Func<string, bool> include)
     {
         ArgumentNullException.ThrowIfNull(include);
         ThrowIfDisposed();
@@ -129,17 +116,43 @@ public sealed class HeapSnapshot : IDisposable
     }
 
     /// <summary>
-    /// How instances of <paramref name="typeName"/> are held: the GC root and the references from it, grouped by the
-    /// shape of the path, the most shared first.
+    /// How instances of <paramref name="typeName"/> are held: their retention path groups (the GC root, then each
+    /// reference from it to the instance), the most shared first.
     /// </summary>
-    /// <param name="typeName">A full type name as <see cref="Statistics"/> prints it, e.g. <c>System.Int64[]</c>.</param>
+    /// <param name="typeName">A full type name as <see cref="GetStatistics"/> prints it, e.g. <c>System.Int64[]</c>.</param>
     /// <param name="max">How many distinct paths to return at most.</param>
-    public IReadOnlyList<RetentionPath> RetentionPaths(string typeName, int max = 3)
+    /// <exception cref="ArgumentNullException"><paramref name="typeName"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="max"/> is negative.</exception>
+    public IReadOnlyList<RetentionPath> FindRetentionPaths(string typeName, int max = 3)
     {
         ArgumentNullException.ThrowIfNull(typeName);
         ArgumentOutOfRangeException.ThrowIfNegative(max);
         ThrowIfDisposed();
-        return RetentionFinder.Find(_graph, typeName, max);
+        if (max == 0)
+        {
+            return [];
+        }
+
+        var shapes = new PathShapes();
+        var shapeOf = shapes.Assign(_graph);
+        var counts = new Dictionary<int, int>();
+        var total = 0;
+        for (var i = 0; i < _graph.Count; i++)
+        {
+            if (string.Equals(_graph.Types[_graph.TypeOf[i]].Name, typeName, StringComparison.Ordinal))
+            {
+                total++;
+                counts[shapeOf[i]] = counts.GetValueOrDefault(shapeOf[i]) + 1;
+            }
+        }
+
+        return counts
+            .OrderByDescending(kv => kv.Value)
+            .ThenBy(kv => shapes[kv.Key].Depth)
+            .ThenBy(kv => kv.Key)
+            .Take(max)
+            .Select(kv => shapes.ToPath(kv.Key, kv.Value, total))
+            .ToArray();
     }
 
     /// <summary>Releases the snapshot's data. The snapshot holds no file; a kept dump stays where you asked for it.</summary>

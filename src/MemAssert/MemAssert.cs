@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using MemoryAssertions.Measuring;
+using MemoryAssertions.Series;
 
 namespace MemoryAssertions;
 

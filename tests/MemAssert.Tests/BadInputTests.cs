@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using MemoryAssertions.Tests.Scenarios;
+using LeakTargets;
 
 namespace MemoryAssertions.Tests;
 

@@ -22,3 +22,11 @@ internal static class ExpectLeak
         return null!;
     }
 }
+
+/// <summary>What tests ask of a report's leaks.</summary>
+internal static class LeakReportExtensions
+{
+    /// <summary>The types of every path group the report's leaks are made of: the leaked objects, what they own and what holds them.</summary>
+    public static IEnumerable<string> GrowingTypes(this LeakReport report) =>
+        report.Leaks.SelectMany(l => l.Owned.Concat(l.HeldThrough).Prepend(l.Leaked)).Select(g => g.TypeName);
+}

@@ -4,23 +4,29 @@ using System.Text;
 namespace MemoryAssertions.Reporting;
 
 /// <summary>
-/// Builds the report text from a <see cref="LeakReport"/>: pure, with fixed sections in a fixed order (headline,
-/// verdict, live-heap sparkline, heap diff, retention paths, snapshot line). Type names, field names, counts and sizes
-/// only: the report never reads an object's contents.
+/// All of a report's prose, made from the typed <see cref="LeakReport"/>: pure, with fixed sections in a fixed order
+/// (headline, verdict, live-heap sparkline, leaked objects and their retention paths, heap diff, snapshot line). Type
+/// names, field names, counts and sizes only: the report never reads an object's contents.
 /// </summary>
 internal static class ReportBuilder
 {
     private const int MaxDiffRows = 10;
+
+    /// <summary>The widest key the diff table shows whole.</summary>
+    private const int MaxKeyWidth = 72;
+
+    /// <summary>Owned groups named in the headline at most.</summary>
+    private const int MaxOwnedInHeadline = 2;
 
     public static string Build(LeakReport report)
     {
         var text = new StringBuilder();
         text.AppendLine(Headline(report));
         text.AppendLine();
-        text.Append("Verdict: ").Append(report.Verdict).AppendLine(".");
+        text.Append("Verdict: ").Append(Verdict(report)).AppendLine(".");
         AppendLiveBytes(text, report);
+        AppendLeaks(text, report);
         AppendDiff(text, report);
-        AppendPaths(text, report);
         AppendSnapshotLine(text, report);
         return text.ToString().TrimEnd() + Environment.NewLine;
     }
@@ -33,15 +39,65 @@ internal static class ReportBuilder
             return $"{code} did not leak over {report.Iterations} iterations.";
         }
 
-        var what = "";
-        if (report.GrowingTypes.Count > 0 && report.SnapshotIterations > 0)
+        if (report.Leaks.Count == 0 || report.SnapshotIterations == 0)
         {
-            var top = report.GrowingTypes[0];
-            what = " (" + Rate(top.CountDelta, report.SnapshotIterations, top.Key) + ")";
+            return $"{code} leaked ~{Bytes(report.GrowthPerIteration)} per iteration over {report.Iterations} iterations.";
         }
 
-        return $"{code} leaked ~{Bytes(report.GrowthPerIteration)} per iteration{what} over {report.Iterations} iterations.";
+        var calls = report.SnapshotIterations;
+        var leak = report.Leaks[0];
+        var what = new StringBuilder(Rate(leak.Leaked.CountDelta, calls, leak.TypeName));
+        if (leak.Owned.Count > 0)
+        {
+            what.Append(", owning ").AppendJoin(", ", leak.Owned.Take(MaxOwnedInHeadline).Select(g => Rate(g.CountDelta, calls, g.TypeName)));
+            if (leak.Owned.Count > MaxOwnedInHeadline)
+            {
+                what.Append(" and ").Append(Count(leak.Owned.Count - MaxOwnedInHeadline)).Append(" more");
+            }
+        }
+
+        if (leak.HeldThrough.Any(g => g.CountDelta > 0))
+        {
+            what.Append(", held through ").AppendJoin(", ", leak.HeldThrough.Where(g => g.CountDelta > 0).Select(g => Rate(g.CountDelta, calls, g.TypeName)));
+        }
+
+        if (report.Leaks.Count > 1)
+        {
+            what.Append("; and ").Append(Count(report.Leaks.Count - 1)).Append(report.Leaks.Count == 2 ? " more leak" : " more leaks");
+        }
+
+        return $"{code} leaked ~{Bytes(report.BytesPerCall)} per iteration ({what}) over {report.Iterations} iterations.";
     }
+
+    /// <summary>The verdict sentence, from the outcome.</summary>
+    internal static string Verdict(LeakReport report) => report.Outcome switch
+    {
+        CheckOutcome.NoGrowth => report.JudgedFrom == 0 ? "the live heap did not grow" : $"the live heap did not grow over {Judged(report)}",
+        CheckOutcome.GrowthNotSustained when report.DroppedTooLate =>
+            $"the live heap dropped below its baseline at iteration {report.JudgedFrom} (memory held from before the run was freed), " +
+            $"too late for the {report.Iterations - report.JudgedFrom} iterations after it to show steady growth; a leak smaller than that drop would be hidden",
+        CheckOutcome.GrowthNotSustained when report.Rises > 0 =>
+            $"the live heap rose but not steadily over {Judged(report)} (growth that stops, such as a cache filling, is not a leak)",
+        CheckOutcome.GrowthNotSustained =>
+            $"the live heap shrank through {Judged(report)} (memory freed elsewhere in the process), so no steady growth was seen; a leak smaller than that shrinking would be hidden",
+        CheckOutcome.GrewElsewhere =>
+            $"the live heap rose, but no retention path group grew with the calls in {(report.SecondConfirmation ? "both of two heap confirmations" : "heap snapshots")} " +
+            $"{report.SnapshotIterations / 2} calls apart (what grew came from elsewhere: other threads, caches filling, runtime data)",
+        CheckOutcome.SnapshotsBusy =>
+            $"the live heap grew in every quarter of {Judged(report)}, but heap snapshots to confirm a leak could not be taken " +
+            $"({report.SnapshotsUnavailableReason?.TrimEnd('.')}), and live bytes alone are not reported as a leak in a process this busy",
+        CheckOutcome.Leak => $"the live heap grew in every quarter of {Judged(report)} and the heap snapshots confirmed it",
+        _ => $"the live heap grew in every quarter of {Judged(report)}; heap snapshots were not available to confirm it",
+    };
+
+    /// <summary>The iterations the verdict rests on: all of them, or those after the heap dropped to a new low.</summary>
+    private static string Judged(LeakReport report) =>
+        report.JudgedFrom == 0
+            ? $"{report.Iterations} iterations"
+            : $"the {report.Iterations - report.JudgedFrom} iterations after it dropped below its baseline at iteration {report.JudgedFrom} (memory held from before the run was freed)";
+
+    /// <summary>The note of a snapshot that the dump route took because the live route could not.</summary>
+    internal static string FellBack(string reason) => $"the live route was unavailable ({reason.TrimEnd('.')}), so the dump route was used";
 
     /// <summary><c>1 × T</c>, <c>3 × T</c>, or <c>1 × T every 10 iterations</c> for a leak sparser than one per call.</summary>
     internal static string Rate(long count, int iterations, string type)
@@ -55,8 +111,32 @@ internal static class ReportBuilder
             return $"{shown} × {type}";
         }
 
-        var every = Math.Max(1, (int)Math.Round((double)iterations / Math.Max(1, count)));
+        if (count <= 0)
+        {
+            return $"a larger {type}";
+        }
+
+        var every = Math.Max(1, (int)Math.Round((double)iterations / count));
         return $"1 × {type} every {every} iterations";
+    }
+
+    /// <summary><c>+1 per call</c>, <c>+2.5 per call</c>, <c>+1 every 10 calls</c>, or <c>grew in place</c> for a group whose count did not change.</summary>
+    internal static string PerCall(double newPerCall)
+    {
+        if (newPerCall <= 0)
+        {
+            return "grew in place";
+        }
+
+        if (newPerCall >= 0.95)
+        {
+            var shown = Math.Abs(newPerCall - Math.Round(newPerCall)) < 0.05
+                ? Math.Round(newPerCall).ToString("N0", CultureInfo.InvariantCulture)
+                : newPerCall.ToString("0.#", CultureInfo.InvariantCulture);
+            return $"+{shown} per call";
+        }
+
+        return $"+1 every {Math.Round(1 / newPerCall).ToString("N0", CultureInfo.InvariantCulture)} calls";
     }
 
     private static void AppendLiveBytes(StringBuilder text, LeakReport report)
@@ -75,16 +155,75 @@ internal static class ReportBuilder
             .AppendLine(Sparkline.Render(report.LiveBytes, 60));
     }
 
-    private static void AppendDiff(StringBuilder text, LeakReport report)
+    private static void AppendLeaks(StringBuilder text, LeakReport report)
     {
-        if (report.SnapshotIterations == 0 || (report.Diff.Count == 0 && report.GrowingTypes.Count == 0))
+        if (report.RetentionPaths.Count == 0)
         {
             return;
         }
 
-        var growing = new HashSet<string>(report.GrowingTypes.Select(g => g.Key), StringComparer.Ordinal);
-        var rows = report.GrowingTypes
-            .Concat(report.Diff.Where(d => !growing.Contains(d.Key) && d.BytesDelta > 0))
+        text.AppendLine();
+        text.AppendLine("Leaked objects and who holds them (retention paths from a GC root):");
+        for (var i = 0; i < report.RetentionPaths.Count && i < report.Leaks.Count; i++)
+        {
+            var leak = report.Leaks[i];
+            var path = report.RetentionPaths[i];
+            text.Append("  ").Append(Count(i + 1)).Append(". ").Append(path.TypeName).Append(": ")
+                .Append(PerCall(path.NewPerCall)).Append("; ")
+                .Append(Count(path.Instances)).Append(" of ").Append(Count(path.TotalInstances))
+                .AppendLine(" live instances, held by");
+            AppendPath(text, path, "     ");
+            if (path.OtherPaths > 0)
+            {
+                text.Append("     (the path that holds most of them; ").Append(Count(path.OtherPaths))
+                    .Append(path.OtherPaths == 1 ? " other path" : " other paths").AppendLine(" from the same root hold the rest)");
+            }
+
+            foreach (var owned in leak.Owned)
+            {
+                text.Append("     owning ").Append(owned.TypeName).Append(": ").Append(PerCall(owned.Path.NewPerCall));
+                var below = owned.Path.Hops.Skip(path.Hops.Count).ToArray();
+                if (below.Length > 0)
+                {
+                    text.Append(", through ").AppendJoin(" ", below.Select(Step));
+                }
+
+                text.AppendLine();
+            }
+        }
+    }
+
+    private static void AppendPath(StringBuilder text, RetentionPath path, string indent)
+    {
+        text.Append(indent).Append(path.RootName).Append(" (").Append(path.RootTypeName).AppendLine(")");
+        foreach (var hop in path.Hops)
+        {
+            text.Append(indent).Append("  → ").AppendLine(Hop(hop));
+        }
+    }
+
+    /// <summary>A field as the code names it: an auto-property's backing field by its property's name.</summary>
+    private static string Step(RetentionHop hop)
+    {
+        var field = hop.Field.StartsWith('<') && hop.Field.IndexOf(">k__BackingField", StringComparison.Ordinal) is > 1 and var end
+            ? hop.Field[1..end] + hop.Field[(end + ">k__BackingField".Length)..]
+            : hop.Field;
+        return field.StartsWith('[') || field.StartsWith('(') ? field : "." + field;
+    }
+
+    private static string Hop(RetentionHop hop) =>
+        Step(hop) + " " + hop.TypeName + (hop.Repeats > 1 ? $" (×{hop.Repeats.ToString(CultureInfo.InvariantCulture)})" : "");
+
+    private static void AppendDiff(StringBuilder text, LeakReport report)
+    {
+        if (report.SnapshotIterations == 0 || report.Diff.Count == 0)
+        {
+            return;
+        }
+
+        var leaked = new HashSet<string>(report.Leaks.SelectMany(LeakKeys), StringComparer.Ordinal);
+        var rows = report.Diff.Where(d => leaked.Contains(d.Key))
+            .Concat(report.Diff.Where(d => !leaked.Contains(d.Key) && d.BytesDelta > 0))
             .Take(MaxDiffRows)
             .ToArray();
         if (rows.Length == 0)
@@ -100,16 +239,16 @@ internal static class ReportBuilder
         };
         text.AppendLine();
         text.Append("Heap diff by ").Append(header.ToLowerInvariant()).Append(" over ")
-            .Append(report.SnapshotIterations.ToString(CultureInfo.InvariantCulture))
-            .AppendLine(" iterations (* = grew with the calls and not without them):");
+            .Append(Count(report.SnapshotIterations))
+            .AppendLine(" iterations, all instances however held (* = has a leaked object's path group):");
 
         var table = new List<string[]> { new[] { "", header, "Δcount", "Δbytes", "per iteration" } };
         foreach (var row in rows)
         {
             table.Add(
             [
-                growing.Contains(row.Key) ? "*" : "",
-                row.Key,
+                leaked.Contains(row.Key) ? "*" : "",
+                Shortened(row.Key),
                 Signed(row.CountDelta),
                 Signed(row.BytesDelta) + " B",
                 Bytes((double)row.BytesDelta / report.SnapshotIterations),
@@ -126,45 +265,20 @@ internal static class ReportBuilder
                 .AppendLine(row[4].PadLeft(widths[4]).TrimEnd());
         }
 
-        var more = report.Diff.Count(d => d.BytesDelta > 0) + report.GrowingTypes.Count(g => !report.Diff.Contains(g)) - rows.Length;
+        var more = report.Diff.Count(d => d.BytesDelta > 0 || leaked.Contains(d.Key)) - rows.Length;
         if (more > 0)
         {
-            text.Append("  … and ").Append(more.ToString(CultureInfo.InvariantCulture)).AppendLine(" more that grew less");
+            text.Append("  … and ").Append(Count(more)).AppendLine(" more that grew less");
         }
     }
 
-    private static void AppendPaths(StringBuilder text, LeakReport report)
-    {
-        if (report.RetentionPaths.Count == 0)
-        {
-            return;
-        }
+    /// <summary>Keeps the diff table narrow: a name longer than <see cref="MaxKeyWidth"/> keeps its start and end.</summary>
+    private static string Shortened(string key) =>
+        key.Length <= MaxKeyWidth ? key : key[..((MaxKeyWidth / 2) - 1)] + "…" + key[^(MaxKeyWidth / 2)..];
 
-        text.AppendLine();
-        text.AppendLine("Retention paths (who holds the leaked objects):");
-        var number = 0;
-        foreach (var path in report.RetentionPaths)
-        {
-            number++;
-            text.Append("  ").Append(number.ToString(CultureInfo.InvariantCulture)).Append(". ")
-                .Append(path.TypeName).Append(": ")
-                .Append(path.Instances.ToString("N0", CultureInfo.InvariantCulture)).Append(" of ")
-                .Append(path.TotalInstances.ToString("N0", CultureInfo.InvariantCulture)).AppendLine(" live instances held by");
-            text.Append("     ").Append(RootLabel(path.RootKind)).Append(' ').Append(path.RootName)
-                .Append(" (").Append(path.RootTypeName).AppendLine(")");
-            foreach (var hop in path.Hops)
-            {
-                text.Append("       → ").Append(hop.Field.StartsWith('[') || hop.Field.StartsWith('(') ? hop.Field : "." + hop.Field)
-                    .Append(' ').Append(hop.TypeName);
-                if (hop.Repeats > 1)
-                {
-                    text.Append(" (×").Append(hop.Repeats.ToString(CultureInfo.InvariantCulture)).Append(')');
-                }
-
-                text.AppendLine();
-            }
-        }
-    }
+    /// <summary>The diff keys of a leak's groups: their types (namespaces and assemblies are not in the report's groups, so only types are marked).</summary>
+    private static IEnumerable<string> LeakKeys(LeakedObject leak) =>
+        leak.Owned.Concat(leak.HeldThrough).Prepend(leak.Leaked).Select(g => g.TypeName);
 
     private static void AppendSnapshotLine(StringBuilder text, LeakReport report)
     {
@@ -175,18 +289,31 @@ internal static class ReportBuilder
         }
         else if (report.SnapshotRoute is { } route)
         {
-            text.Append("Snapshots: ").Append(route).Append(" route");
-            text.Append(route == "live" ? " (read in place, nothing written to disk)" : " (heap dump in a private temp folder, deleted after reading)");
+            text.Append("Snapshots: ").Append(route == SnapshotRoute.Live ? "live route (read in place, nothing written to disk)" : "dump route (heap dump in a private temp folder, deleted after reading)");
             if (report.SnapshotIterations > 0)
             {
-                var k = (report.SnapshotIterations / 2).ToString(CultureInfo.InvariantCulture);
+                var k = Count(report.SnapshotIterations / 2);
                 text.Append("; 4 snapshots: after ").Append(k).Append(" iterations, ").Append(k)
                     .Append(" full GCs without calls (the control), and ").Append(k).Append(" iterations more");
             }
 
-            if (report.SnapshotNote is { } note)
+            if (report.SnapshotsTaken > 4)
             {
-                text.Append("; ").Append(note);
+                text.Append("; ").Append(Count(report.SnapshotsTaken)).Append(" snapshots taken in all");
+                if (report.SecondConfirmation)
+                {
+                    text.Append(" (a second confirmation: only what grew in both is reported)");
+                }
+            }
+
+            switch (report.RouteFallback)
+            {
+                case RouteFallback.LiveUnavailable:
+                    text.Append("; ").Append(FellBack(report.LiveRouteUnavailableReason ?? "no reason given"));
+                    break;
+                case RouteFallback.LiveSawNoGrowth:
+                    text.Append("; nothing grew with the calls in live snapshots, which see no thread stacks, so the dump route (which does) was used");
+                    break;
             }
 
             text.AppendLine(".");
@@ -197,8 +324,8 @@ internal static class ReportBuilder
             text.Append("Kept snapshot: ").AppendLine(file);
         }
 
-        text.Append("Warm-up ").Append(report.Warmup.ToString(CultureInfo.InvariantCulture))
-            .Append(", iterations ").Append(report.Iterations.ToString(CultureInfo.InvariantCulture))
+        text.Append("Warm-up ").Append(Count(report.Warmup))
+            .Append(", iterations ").Append(Count(report.Iterations))
             .Append(", took ").Append(report.Elapsed.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture)).Append(" ms");
         if (report.SnapshotsElapsed > TimeSpan.Zero)
         {
@@ -208,17 +335,7 @@ internal static class ReportBuilder
         text.AppendLine(".");
     }
 
-    private static string RootLabel(RootKind kind) => kind switch
-    {
-        RootKind.StaticField => "static field",
-        RootKind.StaticEvent => "static event",
-        RootKind.ThreadStatic => "thread-static field",
-        RootKind.StrongHandle => "strong handle",
-        RootKind.PinnedHandle => "pinned handle",
-        RootKind.Stack => "stack of thread",
-        RootKind.FinalizerQueue => "finalizer queue",
-        _ => "root",
-    };
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     internal static string Bytes(double bytes) =>
         bytes >= 10 || bytes == 0

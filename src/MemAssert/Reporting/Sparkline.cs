@@ -1,7 +1,7 @@
 namespace MemoryAssertions.Reporting;
 
 /// <summary>A one-line chart of a series with the block characters ▁▂▃▄▅▆▇█, lowest value to highest.</summary>
-public static class Sparkline
+internal static class Sparkline
 {
     private const string Levels = "▁▂▃▄▅▆▇█";
 

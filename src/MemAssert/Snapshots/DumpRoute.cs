@@ -1,3 +1,4 @@
+using MemoryAssertions.RuntimeInternals;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Runtime;
 
@@ -10,8 +11,6 @@ namespace MemoryAssertions.Snapshots;
 /// </summary>
 internal static class DumpRoute
 {
-    public const string Name = "dump";
-
     /// <summary>Dumps written at most for one snapshot when the heap cannot be walked in them (a GC was running).</summary>
     internal const int Attempts = 3;
 
@@ -44,7 +43,7 @@ internal static class DumpRoute
         using (var target = DataTarget.LoadDump(dump))
         using (var runtime = ClrRuntimeFactory.Create(target))
         {
-            graph = HeapWalker.Walk(runtime, Name, includeStacks: true, fieldNames: new ReflectionFieldNames(), cancellationToken: cancellationToken);
+            graph = HeapWalker.Walk(runtime, SnapshotRoute.Dump, includeStacks: true, fieldNames: new ReflectionFieldNames(), cancellationToken: cancellationToken);
         }
 
         if (keepIn is not null)

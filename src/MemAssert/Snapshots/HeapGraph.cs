@@ -11,7 +11,7 @@ namespace MemoryAssertions.Snapshots;
 internal sealed class HeapGraph
 {
     public HeapGraph(
-        string route,
+        SnapshotRoute route,
         IReadOnlyList<HeapTypeInfo> types,
         IReadOnlyList<string> edges,
         IReadOnlyList<HeapRoot> roots,
@@ -32,8 +32,8 @@ internal sealed class HeapGraph
         Count = count;
     }
 
-    /// <summary>Which route produced the snapshot ("live" or "dump").</summary>
-    public string Route { get; }
+    /// <summary>Which route produced the snapshot (<see cref="SnapshotRoute.Live"/> or <see cref="SnapshotRoute.Dump"/>).</summary>
+    public SnapshotRoute Route { get; }
 
     public IReadOnlyList<HeapTypeInfo> Types { get; }
 

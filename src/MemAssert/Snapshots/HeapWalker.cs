@@ -1,3 +1,4 @@
+using MemoryAssertions.RuntimeInternals;
 using Microsoft.Diagnostics.Runtime;
 
 namespace MemoryAssertions.Snapshots;
@@ -13,24 +14,20 @@ internal static class HeapWalker
     public const string NotWalkable = "the runtime reported that its heap cannot be walked right now (a GC was in progress).";
 
     /// <summary>For tests: check every object's references found by its type's map against its GC descriptor.</summary>
-    internal static bool VerifyReferenceMaps { get; set; }
+    internal static bool VerifyReferenceMaps { get => s_verifyReferenceMaps.Value; set => s_verifyReferenceMaps.Value = value; }
+
+    private static readonly TestHook<bool> s_verifyReferenceMaps = new();
 
     /// <summary>
-    /// Types the walk neither counts nor follows: those holding snapshot data, and the runtime's reflection cache of each
-    /// type (field and member infos, their names), which fills once per type whoever reflects on it. MemAssert names
-    /// fields by reflection, so without this every snapshot would count the cache its predecessor's naming filled.
+    /// Types of the runtime the walk neither counts nor follows, besides MemAssert's own (<see cref="OwnCode"/>): the
+    /// runtime's reflection cache of each type (field and member infos, their names), which fills once per type whoever
+    /// reflects on it. MemAssert names fields by reflection, so without this every snapshot would count the cache its
+    /// predecessor's naming filled.
     /// </summary>
-    private static readonly HashSet<string> BarrierTypes =
-    [
-        typeof(HeapSnapshot).FullName!,
-        typeof(HeapGraph).FullName!,
-        "System.RuntimeType+RuntimeTypeCache",
-        .. ReflectionFieldNames.BarrierTypes,
-        .. StaticSlots.BarrierTypes,
-    ];
+    private static readonly HashSet<string> BarrierTypes = ["System.RuntimeType+RuntimeTypeCache"];
 
     /// <param name="runtime">The runtime to walk.</param>
-    /// <param name="route">The route's name, kept in the graph.</param>
+    /// <param name="route">The route taking the snapshot, kept in the graph.</param>
     /// <param name="includeStacks">
     /// Whether to take roots from thread stacks. Only a dump has thread contexts: a process cannot read its own
     /// threads' registers, and the DAC crashes or hangs when asked to walk stacks without them, so the live route takes
@@ -52,7 +49,7 @@ internal static class HeapWalker
     /// <param name="cancellationToken">Observed during the walk.</param>
     public static HeapGraph Walk(
         ClrRuntime runtime,
-        string route,
+        SnapshotRoute route,
         bool includeStacks,
         Action? heapRead = null,
         ReflectionFieldNames? fieldNames = null,
@@ -78,7 +75,7 @@ internal static class HeapWalker
         {
             foreach (var slot in staticSlots)
             {
-                walk.SeedFromSlot(slot.Address, () => new HeapRoot(slot.IsDelegate ? RootKind.StaticEvent : RootKind.StaticField, slot.Name));
+                walk.SeedFromSlot(slot.Address, () => RootNames.StaticField(slot.Name));
             }
         }
 
@@ -125,26 +122,11 @@ internal static class HeapWalker
                             continue;
                         }
 
-                        walk.Seed(value.Address, () => new HeapRoot(
-                            IsDelegate(field.Type) ? RootKind.StaticEvent : RootKind.StaticField,
-                            $"{type.Name}.{field.Name}"));
+                        walk.Seed(value.Address, () => RootNames.StaticField(type.Name ?? "(type)", field.Name ?? "(field)"));
                     }
                 }
             }
         }
-    }
-
-    private static bool IsDelegate(ClrType? type)
-    {
-        for (var t = type; t is not null; t = t.BaseType)
-        {
-            if (t.Name is "System.MulticastDelegate" or "System.Delegate")
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static int RootOrder(ClrRootKind kind) => kind switch
@@ -159,30 +141,16 @@ internal static class HeapWalker
         _ => 7,
     };
 
-    private static HeapRoot DescribeRoot(ClrRoot root)
+    private static HeapRoot DescribeRoot(ClrRoot root) => root.RootKind switch
     {
-        switch (root.RootKind)
-        {
-            case ClrRootKind.Stack:
-                var frame = (root as ClrStackRoot)?.StackFrame;
-                var thread = frame?.Thread;
-                var where = frame?.Method is { } method ? $" in {method.Type?.Name}.{method.Name}" : string.Empty;
-                return new HeapRoot(RootKind.Stack, thread is null ? "a thread's stack" : $"stack of managed thread {thread.ManagedThreadId}{where}");
-            case ClrRootKind.StrongHandle:
-                return new HeapRoot(RootKind.StrongHandle, "strong GC handle");
-            case ClrRootKind.PinnedHandle:
-            case ClrRootKind.AsyncPinnedHandle:
-                return new HeapRoot(RootKind.PinnedHandle, "pinned GC handle");
-            case ClrRootKind.StaticVar:
-                return new HeapRoot(RootKind.StaticField, "static variable");
-            case ClrRootKind.ThreadStaticVar:
-                return new HeapRoot(RootKind.ThreadStatic, "thread-static variable");
-            case ClrRootKind.FinalizerQueue:
-                return new HeapRoot(RootKind.FinalizerQueue, "finalizer queue");
-            default:
-                return new HeapRoot(RootKind.Other, $"{root.RootKind} root");
-        }
-    }
+        ClrRootKind.Stack => RootNames.StackLocal((root as ClrStackRoot)?.StackFrame?.Thread?.ManagedThreadId),
+        ClrRootKind.StrongHandle or ClrRootKind.SizedRefHandle or ClrRootKind.RefCountedHandle => RootNames.Handle("strong"),
+        ClrRootKind.PinnedHandle or ClrRootKind.AsyncPinnedHandle => RootNames.Handle("pinned"),
+        ClrRootKind.StaticVar => RootNames.StaticField("(a static of an unnamed type)"),
+        ClrRootKind.ThreadStaticVar => RootNames.ThreadStaticField("(a thread static of an unnamed type)", null),
+        ClrRootKind.FinalizerQueue => RootNames.FinalizerQueue,
+        _ => RootNames.Other(root.RootKind.ToString()),
+    };
 
     /// <summary>
     /// The breadth-first walk. Per object it reads the method table pointer and the object's bytes (one read each, from
@@ -377,7 +345,7 @@ internal static class HeapWalker
             }
         }
 
-        public HeapGraph ToGraph(string route)
+        public HeapGraph ToGraph(SnapshotRoute route)
         {
             // Edge names, once per distinct (type, offset): the graph keeps the name's index.
             var names = new List<string>();
@@ -457,8 +425,7 @@ internal static class HeapWalker
             if (info.GraphId < 0)
             {
                 info.GraphId = _types.Count;
-                var assembly = info.Type.Module?.AssemblyName is { Length: > 0 } path ? Path.GetFileNameWithoutExtension(path) : "(unknown)";
-                _types.Add(new HeapTypeInfo(info.Type.Name ?? $"<type 0x{info.Type.MethodTable:x}>", assembly));
+                _types.Add(new HeapTypeInfo(info.Type.Name ?? $"<type 0x{info.Type.MethodTable:x}>", AssemblyOf(info.Type)));
             }
 
             _address[_count] = address;
@@ -549,7 +516,7 @@ internal static class HeapWalker
             var parent = slot.Type;
             if (key == DependentHandleKey)
             {
-                return "(dependent handle)";
+                return "(via GC handle (dependent))";
             }
 
             if (key == ArrayElementKey)
@@ -614,7 +581,12 @@ internal static class HeapWalker
             return null;
         }
 
-        private static bool IsBarrierType(ClrType type) => type.Name is { } name && BarrierTypes.Contains(name);
+        /// <summary>Types the walk neither counts nor follows: <see cref="BarrierTypes"/> and MemAssert's own (<see cref="OwnCode"/>).</summary>
+        private static bool IsBarrierType(ClrType type) =>
+            (type.Name is { } name && BarrierTypes.Contains(name)) || OwnCode.IsOwn(type.Name, AssemblyOf(type));
+
+        private static string AssemblyOf(ClrType type) =>
+            type.Module?.AssemblyName is { Length: > 0 } path ? Path.GetFileNameWithoutExtension(path) : "(unknown)";
 
         /// <summary>What the walk needs of one method table, looked up once.</summary>
         private sealed class TypeSlot

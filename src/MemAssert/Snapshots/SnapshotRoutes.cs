@@ -1,3 +1,5 @@
+using MemoryAssertions.RuntimeInternals;
+
 namespace MemoryAssertions.Snapshots;
 
 /// <summary>
@@ -19,17 +21,20 @@ internal static class SnapshotRoutes
     /// Whether <see cref="SnapshotRoute.Auto"/> tries the live route first. On; tests turn it off to exercise the dump
     /// route through <see cref="SnapshotRoute.Auto"/>.
     /// </summary>
-    internal static bool AutoPrefersLive { get; set; } = true;
+    internal static bool AutoPrefersLive { get => !s_autoAvoidsLive.Value; set => s_autoAvoidsLive.Value = !value; }
+
+    private static readonly TestHook<bool> s_autoAvoidsLive = new();
 
     /// <summary>The route <see cref="SnapshotRoute.Auto"/> tries first.</summary>
     public static SnapshotRoute PreferredFor(string? keepIn) =>
-        AutoPrefersLive && keepIn is null && LiveRoute.IsSupported && StaticSlots.IsAvailable ? SnapshotRoute.Live : SnapshotRoute.Dump;
+        AutoPrefersLive && keepIn is null && RuntimeCapabilities.LiveRouteUnavailableReason is null ? SnapshotRoute.Live : SnapshotRoute.Dump;
 
     public static HeapGraph Capture(SnapshotRoute route, string? keepIn, out string? keptFile, out string? note, CancellationToken cancellationToken = default)
     {
         note = null;
         keptFile = null;
         ReflectionFieldNames.Prepare();
+        OwnCode.Prepare();
         switch (route)
         {
             case SnapshotRoute.None:
@@ -47,14 +52,11 @@ internal static class SnapshotRoutes
                     }
                     catch (SnapshotUnavailableException ex)
                     {
-                        note = FellBack(ex.Message);
+                        note = Reporting.ReportBuilder.FellBack(ex.Message);
                     }
                 }
 
                 return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
         }
     }
-
-    /// <summary>The note for a snapshot that the dump route took because the live route could not.</summary>
-    public static string FellBack(string reason) => $"the live route was unavailable ({reason.TrimEnd('.')}), so the dump route was used";
 }

@@ -1,15 +1,18 @@
+using MemoryAssertions.Confirmation;
+
 namespace MemoryAssertions.Tests.Measuring;
 
 /// <summary>
-/// Which types the heap confirmation counts as growing with the calls, on type counts in its four snapshots (after K
-/// calls, K more calls, K full GCs without calls, K calls again), and when it asks for a second confirmation.
+/// Which path groups the heap confirmation counts as growing with the calls, on their counts in its four snapshots
+/// (after K calls, K more calls, K full GCs without calls, K calls again), and when it asks for a second confirmation.
 /// </summary>
 public sealed class ConfirmationRuleTests
 {
-    private const string Key = "T";
-
-    private static (TypeDelta? Delta, bool Irregular) Judge(params long[] counts) =>
-        LeakRun.GrowsWithCalls(Key, counts.Select(c => new Dictionary<string, TypeStatistic> { [Key] = new(Key, c, c * 24) }).ToArray());
+    private static (GroupGrowth? Delta, bool Irregular) Judge(params long[] counts)
+    {
+        var growth = ConfirmationRule.GrowsWithCalls(7, counts, counts.Select(c => c * 24).ToArray());
+        return (growth, growth?.Irregular ?? false);
+    }
 
     [Theory]
     [InlineData(100, 110, 110, 120)] // one object per call, K = 10
@@ -20,7 +23,8 @@ public sealed class ConfirmationRuleTests
     {
         var (delta, irregular) = Judge(s0, s1, s2, s3);
         Assert.NotNull(delta);
-        Assert.Equal(s3 - s2 + s1 - s0, delta.CountDelta);
+        Assert.Equal(s3 - s2 + s1 - s0, delta.Value.CountDelta);
+        Assert.Equal(7, delta.Value.Group);
         Assert.False(irregular);
     }
 
@@ -50,32 +54,34 @@ public sealed class ConfirmationRuleTests
     public void Growth_in_place_is_judged_by_bytes_and_never_irregular()
     {
         // One List<T> whose array doubles: its count stays, its bytes jump by different amounts.
-        var stats = new[] { 1_000L, 2_000, 2_000, 4_000 }
-            .Select(b => new Dictionary<string, TypeStatistic> { [Key] = new(Key, 1, b) })
-            .ToArray();
-        var (delta, irregular) = LeakRun.GrowsWithCalls(Key, stats);
+        var delta = ConfirmationRule.GrowsWithCalls(1, [1, 1, 1, 1], [1_000L, 2_000, 2_000, 4_000]);
         Assert.NotNull(delta);
-        Assert.Equal(3_000, delta.BytesDelta);
-        Assert.False(irregular);
+        Assert.Equal(3_000, delta.Value.BytesDelta);
+        Assert.False(delta.Value.ByCount);
+        Assert.False(delta.Value.Irregular);
     }
 
     [Fact]
     public void A_second_confirmation_is_taken_when_the_first_one_is_weak_evidence()
     {
-        TypeDelta Grew(long count) => new(Key, 100, 2_400, count, count * 24);
+        GroupGrowth Grew(long count, bool irregular = false) => new(1, count, count * 24, ByCount: true, irregular);
 
-        // One object per call or more, one or two types: enough.
-        Assert.False(LeakRun.NeedsSecondConfirmation([Grew(10)], 5, threadPoolChanged: false, irregular: false));
-        Assert.False(LeakRun.NeedsSecondConfirmation([Grew(10), Grew(2)], 5, threadPoolChanged: false, irregular: false));
+        // One object per call or more, in one or two leaks (a leak of one object per call owning one more every other
+        // call): enough.
+        Assert.False(ConfirmationRule.NeedsSecondConfirmation([Grew(10)], [[10]], 5, threadPoolChanged: false));
+        Assert.False(ConfirmationRule.NeedsSecondConfirmation([Grew(10), Grew(2)], [[10, 2]], 5, threadPoolChanged: false));
+        Assert.False(ConfirmationRule.NeedsSecondConfirmation([Grew(10), Grew(10)], [[10], [10]], 5, threadPoolChanged: false));
 
-        // Fewer objects than calls in every growing type (from a full run: a TimerQueueTimer +1 in each 5-call interval,
-        // put there by other tests' timers); the thread pool changed; many types; irregular growth.
-        Assert.True(LeakRun.NeedsSecondConfirmation([Grew(2), Grew(2)], 5, threadPoolChanged: false, irregular: false));
-        Assert.True(LeakRun.NeedsSecondConfirmation([Grew(10)], 5, threadPoolChanged: true, irregular: false));
-        Assert.True(LeakRun.NeedsSecondConfirmation([Grew(10), Grew(10), Grew(10)], 5, threadPoolChanged: false, irregular: false));
-        Assert.True(LeakRun.NeedsSecondConfirmation([Grew(10)], 5, threadPoolChanged: false, irregular: true));
+        // A leak that grew by fewer objects than calls in all its groups, alone or beside a strong one (from full runs:
+        // a TimerQueueTimer or a Task.Delay promise +1 in a 10-call interval, put there by other tests' timers); the
+        // thread pool changed; many leaks; irregular growth.
+        Assert.True(ConfirmationRule.NeedsSecondConfirmation([Grew(2), Grew(2)], [[2, 2]], 5, threadPoolChanged: false));
+        Assert.True(ConfirmationRule.NeedsSecondConfirmation([Grew(20), Grew(2)], [[20], [2]], 10, threadPoolChanged: false));
+        Assert.True(ConfirmationRule.NeedsSecondConfirmation([Grew(10)], [[10]], 5, threadPoolChanged: true));
+        Assert.True(ConfirmationRule.NeedsSecondConfirmation([Grew(10), Grew(10), Grew(10)], [[10], [10], [10]], 5, threadPoolChanged: false));
+        Assert.True(ConfirmationRule.NeedsSecondConfirmation([Grew(10, irregular: true)], [[10]], 5, threadPoolChanged: false));
 
         // Nothing grew: nothing to confirm.
-        Assert.False(LeakRun.NeedsSecondConfirmation([], 5, threadPoolChanged: true, irregular: true));
+        Assert.False(ConfirmationRule.NeedsSecondConfirmation([], [], 5, threadPoolChanged: true));
     }
 }

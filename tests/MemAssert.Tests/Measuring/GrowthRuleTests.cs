@@ -1,4 +1,4 @@
-using MemoryAssertions.Measuring;
+using MemoryAssertions.Series;
 
 namespace MemoryAssertions.Tests.Measuring;
 
@@ -139,7 +139,7 @@ public sealed class GrowthRuleTests
     {
         Assert.True(GrowthAnalysis.Analyze(Series(20, i => 24L * i)).IsGrowing);
         Assert.False(GrowthAnalysis.Analyze(Series(20, _ => 0)).IsGrowing);
-        Assert.Equal("Inconclusive", GrowthAnalysis.Analyze(Series(20, i => Math.Min(i, 8) * 100L)).Kind);
+        Assert.Equal(GrowthKind.Inconclusive, GrowthAnalysis.Analyze(Series(20, i => Math.Min(i, 8) * 100L)).Kind);
         Assert.Throws<ArgumentOutOfRangeException>(() => GrowthAnalysis.Analyze([1, 2]));
         Assert.Throws<ArgumentNullException>(() => GrowthAnalysis.Analyze(null!));
     }

@@ -1,4 +1,3 @@
-using MemoryAssertions.Measuring;
 using Xunit.Abstractions;
 
 namespace MemoryAssertions.Tests.Measuring;
@@ -7,19 +6,18 @@ namespace MemoryAssertions.Tests.Measuring;
 /// The run as a whole (warm-up, extensions, the drop rule, the verdict's wording) on live-heap readings made up by the
 /// test, so that the host's own threads cannot move them: the scenario tests run the same cases on the real heap.
 /// </summary>
-public sealed class RunLogicTests(ITestOutputHelper output) : IDisposable
+public sealed class RunLogicTests(ITestOutputHelper output)
 {
     private const long Base = 2_000_000;
     private long _heap = Base;
 
-    public void Dispose() => LiveHeap.ReadOverride = null;
-
     private LeakReport Measure(Action<int> call, int maxIterations = 0)
     {
-        // Set on the flow that runs the check (a value set in the constructor need not flow to the test method).
-        LiveHeap.ReadOverride = () => _heap;
+        // This check alone reads the made-up heap: checks in parallel tests read the real one.
+        var environment = CheckEnvironment.Process with { ReadLiveHeap = () => _heap };
         var calls = 0;
-        var report = MemAssert.Measure(() => call(++calls), new LeakOptions { Snapshots = SnapshotRoute.None, MaxIterations = maxIterations });
+        var run = new LeakRun(new LeakOptions { Snapshots = SnapshotRoute.None, MaxIterations = maxIterations }, "call()", environment);
+        var report = run.RunSync(() => call(++calls), CancellationToken.None);
         output.WriteLine(report.Text);
         return report;
     }
@@ -30,7 +28,7 @@ public sealed class RunLogicTests(ITestOutputHelper output) : IDisposable
         // 24 B per call; at the 30th call (iteration 27, after 3 warm-up calls) 8 KB held from before is freed.
         var report = Measure(call => _heap += 24 - (call == 30 ? 8_192 : 0));
         Assert.True(report.IsLeak, report.Text);
-        Assert.Contains("after it dropped below its baseline at iteration 27", report.Verdict, StringComparison.Ordinal);
+        Assert.Equal(27, report.JudgedFrom);
         Assert.InRange(report.GrowthPerIteration, 23.9, 24.1);
     }
 
@@ -42,7 +40,7 @@ public sealed class RunLogicTests(ITestOutputHelper output) : IDisposable
         var report = Measure(call => _heap += (call % 10 == 0 ? 24 : 0) - (call == 63 ? 8_192 : 0));
         Assert.True(report.IsLeak, report.Text);
         Assert.True(report.Iterations > 80, report.Text);
-        Assert.Contains("after it dropped below its baseline at iteration 60", report.Verdict, StringComparison.Ordinal);
+        Assert.Equal(60, report.JudgedFrom);
     }
 
     [Fact]
@@ -51,23 +49,5 @@ public sealed class RunLogicTests(ITestOutputHelper output) : IDisposable
         var report = Measure(call => _heap -= call == 10 ? 8_192 : 0);
         Assert.False(report.IsLeak, report.Text);
         Assert.Equal(20, report.Iterations);
-    }
-
-    [Fact]
-    public void Readings_made_up_for_one_flow_are_not_seen_by_another()
-    {
-        // Checks in parallel tests read the real heap: the override belongs to this test's flow only.
-        LiveHeap.ReadOverride = () => _heap;
-        long seen = 0;
-        var thread = new Thread(() => seen = LiveHeap.Settle());
-        using (ExecutionContext.SuppressFlow())
-        {
-            // A thread of its own flow, as another test's is (one started from here would inherit this flow).
-            thread.Start();
-        }
-
-        thread.Join();
-        Assert.NotEqual(Base, seen);
-        Assert.Equal(Base, LiveHeap.Settle());
     }
 }

@@ -1,48 +1,188 @@
+using System.Text.RegularExpressions;
 using MemoryAssertions.Reporting;
+using MemoryAssertions.Snapshots;
+using MemoryAssertions.Tests.Fakes;
 
 namespace MemoryAssertions.Tests.Reporting;
 
-/// <summary>The report text, pinned: each scenario's text is compared with an approved file (Approved/*.approved.txt).</summary>
-public sealed class ReportTextTests
+/// <summary>
+/// The report text, pinned end to end: each scenario runs a whole check on a made-up heap (<see cref="FakeHeap"/>), from
+/// the live-bytes series through the confirmations to the text, and compares the text with an approved file
+/// (Approved/*.approved.txt). Only the elapsed times are scrubbed.
+/// </summary>
+public sealed partial class ReportTextTests
 {
-    private static LeakReport LeakReport() => new()
-    {
-        Expression = "handler.Handle(request)",
-        IsLeak = true,
-        Verdict = "the live heap grew in every quarter of 40 iterations and the heap snapshots confirmed it",
-        Warmup = 3,
-        Iterations = 40,
-        LiveBytes = Enumerable.Range(0, 41).Select(i => 1_000_000L + (24L * i)).ToArray(),
-        GrowthPerIteration = 24,
-        SnapshotIterations = 20,
-        Diff =
-        [
-            new TypeDelta("MyApp.Session", 63, 1_512, 20, 480),
-            new TypeDelta("System.String", 400, 20_000, 2, 64),
-        ],
-        GrowingTypes = [new TypeDelta("MyApp.Session", 63, 1_512, 20, 480)],
-        RetentionPaths =
-        [
-            new RetentionPath(
-                "MyApp.Session",
-                63,
-                63,
-                RootKind.StaticField,
-                "MyApp.Holders.Cache",
-                "System.Collections.Generic.List<MyApp.Session>",
-                [new RetentionHop("_items", "MyApp.Session[]"), new RetentionHop("[i]", "MyApp.Session")]),
-        ],
-        SnapshotRoute = "live",
-        GroupBy = GroupBy.Type,
-        Elapsed = TimeSpan.FromMilliseconds(1234),
-        SnapshotsElapsed = TimeSpan.FromMilliseconds(612),
-    };
+    private const string Core = "System.Private.CoreLib";
 
-    private static void Verify(string name, string text)
+    /// <summary>
+    /// A suite's heap: an earlier test left 40 sessions (each with its buffer) in a list of its own, and the runtime
+    /// holds 100 byte arrays under a strong handle. The check leaks a session with a 256-byte buffer into another list
+    /// per call; that list's array doubles as it fills.
+    /// </summary>
+    private static (FakeHeap Heap, Action Handle) SessionLeak()
+    {
+        var heap = new FakeHeap();
+        var earlier = heap.Static("MyApp.Tests.EarlierTests.Sessions", "System.Collections.Generic.List<MyApp.Session>", 32, Core)
+            .Add("_items", "MyApp.Session[]", 24 + (8 * 64), Core);
+        for (var i = 0; i < 40; i++)
+        {
+            earlier.Add("[i]", "MyApp.Session", 80).Add("_buffer", "System.Byte[]", 280, Core);
+        }
+
+        var cache = heap.Root(RootNames.Handle("strong"), "System.Object[]", 24 + (8 * 100), Core);
+        for (var i = 0; i < 100; i++)
+        {
+            cache.Add("[i]", "System.Byte[]", 1_048, Core);
+        }
+
+        var items = heap.Static("MyApp.Holders.Sessions", "System.Collections.Generic.List<MyApp.Session>", 32, Core)
+            .Add("_items", "MyApp.Session[]", 24 + (8 * 4), Core);
+        var capacity = 4;
+        return (heap, () =>
+        {
+            if (items.Children.Count == capacity)
+            {
+                capacity *= 2;
+                items.Size = 24 + (8 * capacity);
+            }
+
+            items.Add("[i]", "MyApp.Session", 80).Add("_buffer", "System.Byte[]", 280, Core);
+        });
+    }
+
+    [Fact]
+    public void Leak_report()
+    {
+        var (heap, handle) = SessionLeak();
+        var report = heap.Measure(handle);
+        Verify("LeakReport", report.Text);
+
+        // Typed: the leak is the session in its own holder, owning its buffer; the earlier test's sessions and the
+        // runtime's arrays are other groups.
+        Assert.Equal(CheckOutcome.Leak, report.Outcome);
+        var leak = Assert.Single(report.Leaks);
+        Assert.Equal("MyApp.Session", leak.TypeName);
+        Assert.Equal("static field MyApp.Holders.Sessions", leak.Leaked.Path.RootName);
+        Assert.Equal(report.SnapshotIterations, leak.Leaked.CountDelta);
+        Assert.Equal("System.Byte[]", Assert.Single(leak.Owned).TypeName);
+        Assert.Equal(360, report.BytesPerCall);
+        Assert.Equal(1.0, leak.Leaked.Path.NewPerCall);
+        Assert.Equal(40 + leak.Leaked.Path.Instances, leak.Leaked.Path.TotalInstances);
+    }
+
+    [Fact]
+    public void Leak_report_of_an_event_subscription_names_the_subscriber()
+    {
+        var heap = new FakeHeap();
+        var handlers = heap.Static("MyApp.PriceFeed.Changed", "System.EventHandler", 64, Core)
+            .Add("_invocationList", "System.Object[]", 32, Core);
+        var report = heap.Measure(
+            () =>
+            {
+                handlers.Size += 8;
+                handlers.Add("[i]", "System.EventHandler", 64, Core).Add("_target", "MyApp.PriceTicker", 48);
+            },
+            expression: "() => new PriceTicker(feed)");
+        Verify("LeakReportEvent", report.Text);
+        var leak = Assert.Single(report.Leaks);
+        Assert.Equal("MyApp.PriceTicker", leak.TypeName);
+        Assert.Equal(["System.Object[]", "System.EventHandler"], leak.HeldThrough.Select(g => g.TypeName));
+    }
+
+    [Fact]
+    public void Sparse_leak_report()
+    {
+        var heap = new FakeHeap();
+        var items = heap.Static("MyApp.Registry.Items", "System.Collections.Generic.List<MyApp.Item>", 32, Core)
+            .Add("_items", "MyApp.Item[]", 24 + (8 * 1024), Core);
+        var calls = 0;
+        var report = heap.Measure(
+            () =>
+            {
+                if (++calls % 10 == 0)
+                {
+                    items.Add("[i]", "MyApp.Item", 24);
+                }
+            },
+            expression: "f()");
+        Verify("SparseLeakReport", report.Text);
+        Assert.True(report.IsLeak);
+        Assert.Equal(2.4, report.BytesPerCall, 1);
+    }
+
+    [Fact]
+    public void Leak_report_without_snapshots()
+    {
+        var heap = new FakeHeap();
+        var root = heap.Static("MyApp.Cache.Blocks", "System.Collections.Generic.List<System.Int64[]>", 32, Core);
+        var report = heap.Measure(() => root.Add("[i]", "System.Int64[]", 80_024, Core), new LeakOptions { Snapshots = SnapshotRoute.None }, "cache.Add(item)");
+        Verify("LeakReportWithoutSnapshots", report.Text);
+        Assert.Equal(CheckOutcome.LeakUnconfirmed, report.Outcome);
+        Assert.Equal(0, heap.SnapshotsTaken);
+    }
+
+    [Fact]
+    public void Passing_report() => Verify("PassingReport", new FakeHeap().Measure(() => { }, expression: "() => handler.Handle(request)").Text);
+
+    [Fact]
+    public void Passing_report_when_the_growth_came_from_elsewhere()
+    {
+        // Other threads hold 100 bytes more after each call; nothing in the heap's path groups grows with the calls.
+        var heap = new FakeHeap();
+        var report = heap.Measure(() => heap.Elsewhere += 100, expression: "() => handler.Handle(request)");
+        Verify("PassingReportGrewElsewhere", report.Text);
+        Assert.Equal(CheckOutcome.GrewElsewhere, report.Outcome);
+
+        // The live route saw nothing growing, so the dump route (which sees stacks) was asked too.
+        Assert.Equal(RouteFallback.LiveSawNoGrowth, report.RouteFallback);
+        Assert.Equal([SnapshotRoute.Live, SnapshotRoute.Live, SnapshotRoute.Live, SnapshotRoute.Live, SnapshotRoute.Dump, SnapshotRoute.Dump, SnapshotRoute.Dump, SnapshotRoute.Dump], heap.Routes);
+    }
+
+    [Fact]
+    public void Live_route_unavailable_falls_back_to_dumps_and_says_why()
+    {
+        var (heap, handle) = SessionLeak();
+        heap.Unavailable[SnapshotRoute.Live] = () => new SnapshotUnavailableException("simulated: the live route is off");
+        var report = heap.Measure(handle);
+        Assert.Equal(CheckOutcome.Leak, report.Outcome);
+        Assert.Equal(SnapshotRoute.Dump, report.SnapshotRoute);
+        Assert.Equal(RouteFallback.LiveUnavailable, report.RouteFallback);
+        Assert.Equal("simulated: the live route is off", report.LiveRouteUnavailableReason);
+        Assert.Contains("the live route was unavailable (simulated: the live route is off), so the dump route was used", report.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Snapshots_busy_pass_and_snapshots_unavailable_fail()
+    {
+        var (heap, handle) = SessionLeak();
+        heap.Unavailable[SnapshotRoute.Dump] = () => SnapshotUnavailableException.Transient("simulated: a GC was in progress");
+        var busy = heap.Measure(handle, new LeakOptions { Snapshots = SnapshotRoute.Dump });
+        Assert.Equal(CheckOutcome.SnapshotsBusy, busy.Outcome);
+        Assert.False(busy.IsLeak);
+
+        heap.Unavailable[SnapshotRoute.Dump] = () => new SnapshotUnavailableException("simulated: diagnostics are off");
+        var unavailable = heap.Measure(handle, new LeakOptions { Snapshots = SnapshotRoute.Dump });
+        Assert.Equal(CheckOutcome.LeakUnconfirmed, unavailable.Outcome);
+        Assert.Equal("simulated: diagnostics are off", unavailable.SnapshotsUnavailableReason);
+    }
+
+    [Fact]
+    public void Sparkline_spans_lowest_to_highest_and_fits_the_width()
+    {
+        Assert.Equal("▁▂▃▄▅▆▇█", Sparkline.Render([0, 1, 2, 3, 4, 5, 6, 7]));
+        Assert.Equal("▁▁▁", Sparkline.Render([5, 5, 5]));
+        Assert.Equal(60, Sparkline.Render(Enumerable.Range(0, 1000).Select(i => (long)i).ToArray(), 60).Length);
+        Assert.Equal("", Sparkline.Render([]));
+    }
+
+    [GeneratedRegex(@"took [\d,]+ ms( \(heap snapshots [\d,]+ ms\))?")]
+    private static partial Regex Elapsed();
+
+    internal static void Verify(string name, string text)
     {
         var approvedFile = Path.Combine(AppContext.BaseDirectory, "Approved", name + ".approved.txt");
         var sourceFile = Path.Combine(SourceDirectory(), "Approved", name + ".approved.txt");
-        var received = text.ReplaceLineEndings("\n");
+        var received = Elapsed().Replace(text.ReplaceLineEndings("\n"), "took {elapsed}");
         if (!File.Exists(approvedFile) || File.ReadAllText(approvedFile).ReplaceLineEndings("\n") != received)
         {
             var receivedFile = Path.ChangeExtension(sourceFile, null).Replace(".approved", ".received", StringComparison.Ordinal) + ".txt";
@@ -53,56 +193,4 @@ public sealed class ReportTextTests
 
     private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
         Path.GetDirectoryName(Path.GetDirectoryName(path))!;
-
-    [Fact]
-    public void Leak_report() => Verify("LeakReport", ReportBuilder.Build(LeakReport()));
-
-    [Fact]
-    public void Sparse_leak_headline() =>
-        Assert.Equal(
-            "`f()` leaked ~2.4 B per iteration (1 × MyApp.Item every 10 iterations) over 80 iterations.",
-            ReportBuilder.Headline(new LeakReport
-            {
-                Expression = "f()",
-                IsLeak = true,
-                Iterations = 80,
-                GrowthPerIteration = 2.4,
-                SnapshotIterations = 40,
-                GrowingTypes = [new TypeDelta("MyApp.Item", 12, 288, 4, 96)],
-            }));
-
-    [Fact]
-    public void Leak_report_without_snapshots() => Verify("LeakReportWithoutSnapshots", ReportBuilder.Build(new LeakReport
-    {
-        Expression = "cache.Add(item)",
-        IsLeak = true,
-        Verdict = "the live heap grew in every quarter of 20 iterations; heap snapshots were not available to confirm it",
-        Warmup = 3,
-        Iterations = 20,
-        LiveBytes = Enumerable.Range(0, 21).Select(i => 2_000_000L + (80_024L * i)).ToArray(),
-        GrowthPerIteration = 80_024,
-        SnapshotsUnavailableReason = "snapshots were turned off (LeakOptions.Snapshots = None).",
-        Elapsed = TimeSpan.FromMilliseconds(8),
-    }));
-
-    [Fact]
-    public void Passing_report() => Verify("PassingReport", ReportBuilder.Build(new LeakReport
-    {
-        Expression = "() => handler.Handle(request)",
-        IsLeak = false,
-        Verdict = "the live heap did not grow",
-        Warmup = 3,
-        Iterations = 20,
-        LiveBytes = Enumerable.Repeat(1_500_000L, 21).ToArray(),
-        Elapsed = TimeSpan.FromMilliseconds(9),
-    }));
-
-    [Fact]
-    public void Sparkline_spans_lowest_to_highest_and_fits_the_width()
-    {
-        Assert.Equal("▁▂▃▄▅▆▇█", Sparkline.Render([0, 1, 2, 3, 4, 5, 6, 7]));
-        Assert.Equal("▁▁▁", Sparkline.Render([5, 5, 5]));
-        Assert.Equal(60, Sparkline.Render(Enumerable.Range(0, 1000).Select(i => (long)i).ToArray(), 60).Length);
-        Assert.Equal("", Sparkline.Render([]));
-    }
 }

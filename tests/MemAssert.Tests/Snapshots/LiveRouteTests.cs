@@ -61,7 +61,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     private static long CountOf(HeapSnapshot snapshot, Type type) =>
-        snapshot.Statistics().SingleOrDefault(s => s.Key == type.FullName)?.Count ?? 0;
+        snapshot.GetStatistics().SingleOrDefault(s => s.Key == type.FullName)?.Count ?? 0;
 
     [Fact]
     public void Live_and_dump_snapshots_of_the_same_heap_count_the_same_instances()
@@ -82,8 +82,8 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         using var dump = HeapSnapshot.Take(SnapshotRoute.Dump);
         output.WriteLine($"live: {live.Elapsed.TotalMilliseconds:F0} ms, {live.ObjectCount} objects; dump: {dump.Elapsed.TotalMilliseconds:F0} ms, {dump.ObjectCount} objects");
 
-        Assert.Equal("live", live.Route);
-        Assert.Equal("dump", dump.Route);
+        Assert.Equal(SnapshotRoute.Live, live.Route);
+        Assert.Equal(SnapshotRoute.Dump, dump.Route);
         Assert.Null(live.Note);
         Assert.Equal(10_000, CountOf(live, typeof(LiveProbe)));
         Assert.Equal(10_000, CountOf(dump, typeof(LiveProbe)));
@@ -92,10 +92,10 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(600, CountOf(live, typeof(LiveCell)));
         Assert.Equal(600, CountOf(dump, typeof(LiveCell)));
         Assert.Equal(
-            live.Statistics().Single(s => s.Key == typeof(LiveProbe).FullName).Bytes,
-            dump.Statistics().Single(s => s.Key == typeof(LiveProbe).FullName).Bytes);
+            live.GetStatistics().Single(s => s.Key == typeof(LiveProbe).FullName).Bytes,
+            dump.GetStatistics().Single(s => s.Key == typeof(LiveProbe).FullName).Bytes);
 
-        var path = Assert.Single(live.RetentionPaths(typeof(LiveProbe).FullName!, 1));
+        var path = Assert.Single(live.FindRetentionPaths(typeof(LiveProbe).FullName!, 1));
         Assert.Equal(RootKind.StaticField, path.RootKind);
         Assert.Contains(nameof(LiveProbes.Items), path.RootName, StringComparison.Ordinal);
     }
@@ -122,8 +122,8 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
             };
             foreach (var (type, fields) in expected)
             {
-                var livePath = Assert.Single(live.RetentionPaths(type.FullName!, 1));
-                var dumpPath = Assert.Single(dump.RetentionPaths(type.FullName!, 1));
+                var livePath = Assert.Single(live.FindRetentionPaths(type.FullName!, 1));
+                var dumpPath = Assert.Single(dump.FindRetentionPaths(type.FullName!, 1));
                 output.WriteLine($"{type.Name}: live {Describe(livePath)}; dump {Describe(dumpPath)}");
                 Assert.Equal(Describe(dumpPath), Describe(livePath));
                 Assert.EndsWith(fields, string.Join('/', livePath.Hops.Select(h => h.Field)), StringComparison.Ordinal);
@@ -166,7 +166,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         {
             using var live = Bounded(() => HeapSnapshot.Take(SnapshotRoute.Live));
             using var dump = HeapSnapshot.Take(SnapshotRoute.Dump);
-            Assert.Equal("live", live.Route);
+            Assert.Equal(SnapshotRoute.Live, live.Route);
             Assert.True(live.ObjectCount > 5_000, $"{live.ObjectCount} objects");
             Assert.True(dump.ObjectCount > 5_000, $"{dump.ObjectCount} objects");
         }
@@ -184,7 +184,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         var temp = new TempFolderWatch();
         var cwd = Directory.GetFileSystemEntries(Environment.CurrentDirectory);
         using var live = Bounded(() => HeapSnapshot.Take(SnapshotRoute.Live));
-        Assert.Equal("live", live.Route);
+        Assert.Equal(SnapshotRoute.Live, live.Route);
         Assert.Empty(temp.OurEntries());
         Assert.Empty(temp.NewFilesOver(0));
         Assert.Equal(cwd, Directory.GetFileSystemEntries(Environment.CurrentDirectory));
@@ -195,14 +195,14 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     {
         using (var auto = Bounded(() => HeapSnapshot.Take()))
         {
-            Assert.Equal(LiveRoute.IsSupported ? "live" : "dump", auto.Route);
+            Assert.Equal(LiveRoute.IsSupported ? SnapshotRoute.Live : SnapshotRoute.Dump, auto.Route);
             Assert.Null(auto.Note);
         }
 
         // With the internal switch off (as the tests of the dump route's own behaviour need), Auto takes dumps.
         SnapshotRoutes.AutoPrefersLive = false;
         using var dump = HeapSnapshot.Take();
-        Assert.Equal("dump", dump.Route);
+        Assert.Equal(SnapshotRoute.Dump, dump.Route);
         Assert.Null(dump.Note);
     }
 
@@ -212,7 +212,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         LiveRoute.BeforeWalk = () => throw new SnapshotUnavailableException("simulated: the region was lost");
         using var snapshot = HeapSnapshot.Take();
         Assert.Equal(LiveRoute.IsSupported ? "the live route was unavailable (simulated: the region was lost), so the dump route was used" : null, snapshot.Note);
-        Assert.Equal("dump", snapshot.Route);
+        Assert.Equal(SnapshotRoute.Dump, snapshot.Route);
     }
 
     [Fact]
@@ -230,8 +230,8 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         var leak = Bounded(() => ExpectLeak.From(() => MemAssert.NoLeak(() => LiveProbes.Items.Add(new LiveProbe()), new LeakOptions { Iterations = 8, Warmup = 2 })));
         var report = leak.Report!;
         output.WriteLine(report.Text);
-        Assert.Equal("dump", report.SnapshotRoute);
-        Assert.Contains(report.GrowingTypes, g => g.Key == typeof(LiveProbe).FullName);
+        Assert.Equal(SnapshotRoute.Dump, report.SnapshotRoute);
+        Assert.Contains(report.GrowingTypes(), t => t == typeof(LiveProbe).FullName);
         if (LiveRoute.IsSupported)
         {
             Assert.Equal(2, attempts);
@@ -262,7 +262,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         var report = leak.Report!;
         output.WriteLine(report.Text);
         Assert.Equal(8, snapshots);
-        Assert.Contains(report.GrowingTypes, g => g.Key == typeof(LiveProbe).FullName);
+        Assert.Contains(report.GrowingTypes(), t => t == typeof(LiveProbe).FullName);
         return (report, added.Count);
     }
 
@@ -281,7 +281,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
                 list.Add(new CoincidentC());
             }
         });
-        Assert.DoesNotContain(report.GrowingTypes, g => g.Key.StartsWith(typeof(CoincidentA).Namespace + ".Coincident", StringComparison.Ordinal));
+        Assert.DoesNotContain(report.GrowingTypes(), t => t.StartsWith(typeof(CoincidentA).Namespace + ".Coincident", StringComparison.Ordinal));
         Assert.Equal(3 * 2 * (report.SnapshotIterations / 2), added);
     }
 
@@ -293,7 +293,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         // and then no more. One type is not many, and the thread pool is unchanged: only the irregular growth asks for
         // the second confirmation, in which the type does not grow, so only the steady leak is reported.
         var (report, added) = SteadyLeakBeside((snapshots, list) => AddIrregularly(list, snapshots switch { 1 => 1, 3 => 4, _ => 0 }));
-        Assert.DoesNotContain(report.GrowingTypes, g => g.Key == typeof(CoincidentA).FullName);
+        Assert.DoesNotContain(report.GrowingTypes(), t => t == typeof(CoincidentA).FullName);
         Assert.Equal(5 * (report.SnapshotIterations / 2), added);
     }
 
@@ -304,7 +304,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         // other, each time (as random numbers of arrays caught on another thread's stack by dumps): the same calls
         // repeated do not leak that way, so only the steady leak is reported.
         var (report, added) = SteadyLeakBeside((snapshots, list) => AddIrregularly(list, snapshots switch { 1 or 5 => 1, 3 or 7 => 4, _ => 0 }));
-        Assert.DoesNotContain(report.GrowingTypes, g => g.Key == typeof(CoincidentA).FullName);
+        Assert.DoesNotContain(report.GrowingTypes(), t => t == typeof(CoincidentA).FullName);
         Assert.Equal(2 * 5 * (report.SnapshotIterations / 2), added);
     }
 
@@ -323,7 +323,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         try
         {
             using var snapshot = HeapSnapshot.Take(SnapshotRoute.Auto, keep);
-            Assert.Equal("dump", snapshot.Route);
+            Assert.Equal(SnapshotRoute.Dump, snapshot.Route);
             Assert.True(File.Exists(snapshot.KeptFile));
         }
         finally
@@ -380,7 +380,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     {
         LiveRoute.BudgetOverride = 1L << 50;
         using var snapshot = Bounded(() => HeapSnapshot.Take(SnapshotRoute.Live));
-        Assert.Equal("live", snapshot.Route);
+        Assert.Equal(SnapshotRoute.Live, snapshot.Route);
         output.WriteLine($"granted {LiveRoute.LastBudget >> 20} MB");
         Assert.InRange(LiveRoute.LastBudget, LiveRoute.MinimumBudget, 1L << 49);
     }
@@ -426,7 +426,8 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         var report = MemAssert.Measure(() => LiveProbes.Items.Add(new LiveProbe()), new LeakOptions { Iterations = 8, Warmup = 2, Snapshots = SnapshotRoute.Live });
         output.WriteLine(report.Text);
         Assert.False(report.IsLeak, report.Text);
-        Assert.Contains("but heap snapshots to confirm a leak could not be taken (the heap could not be held still", report.Verdict, StringComparison.Ordinal);
+        Assert.Equal(CheckOutcome.SnapshotsBusy, report.Outcome);
+        Assert.StartsWith("the heap could not be held still", report.SnapshotsUnavailableReason, StringComparison.Ordinal);
         Assert.True(report.GrowthPerIteration > 0, report.Text);
         Assert.Null(report.SnapshotRoute);
 
@@ -453,7 +454,7 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
             Assert.NotEqual(GCLatencyMode.NoGCRegion, GCSettings.LatencyMode);
 
             using var auto = HeapSnapshot.Take();
-            Assert.Equal("dump", auto.Route);
+            Assert.Equal(SnapshotRoute.Dump, auto.Route);
             Assert.Contains("the live route is off for the rest of this process", auto.Note, StringComparison.Ordinal);
         }
         finally
@@ -480,12 +481,14 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
         var leak = ExpectLeak.From(() => MemAssert.NoLeak(holder.AddOne, new LeakOptions { Iterations = 8, Warmup = 2 }));
         var report = leak.Report!;
         output.WriteLine(report.Text);
-        Assert.Contains(report.GrowingTypes, g => g.Key == typeof(StackHeldItem).FullName);
-        Assert.Equal("dump", report.SnapshotRoute);
+        Assert.Contains(report.GrowingTypes(), t => t == typeof(StackHeldItem).FullName);
+        Assert.Equal(SnapshotRoute.Dump, report.SnapshotRoute);
 
-        // The item and its payload both grow; the report keeps the one path that runs through both.
-        var path = Assert.Single(report.RetentionPaths, p => p.TypeName == typeof(StackHeldItem).FullName || p.Hops.Any(h => h.TypeName == typeof(StackHeldItem).FullName));
-        Assert.Equal(RootKind.Stack, path.RootKind);
+        // The item and its payload both grow: one leak of the item, owning its payload, held by the thread's stack.
+        var item = Assert.Single(report.Leaks);
+        Assert.Equal(typeof(StackHeldItem).FullName, item.TypeName);
+        Assert.Equal(RootKind.StackLocal, item.Leaked.Path.RootKind);
+        Assert.StartsWith("local on the stack of thread ", item.Leaked.Path.RootName, StringComparison.Ordinal);
     }
 
     /// <summary>A thread whose local list grows by one item each time it is asked: nothing but its stack holds the list.</summary>

@@ -1,6 +1,6 @@
-using MemoryAssertions.Retention;
+using MemoryAssertions.RuntimeInternals;
 using MemoryAssertions.Snapshots;
-using MemoryAssertions.Tests.Scenarios;
+using LeakTargets;
 using Xunit.Abstractions;
 
 namespace MemoryAssertions.Tests.Snapshots;
@@ -103,13 +103,12 @@ public sealed class StaticSlotsTests(ITestOutputHelper output) : IDisposable
     {
         LiveProbes.Items.Add(new LiveProbe());
         var probe = typeof(LiveProbe).FullName!;
-        var expected = typeof(LiveProbes).FullName + "." + nameof(LiveProbes.Items);
+        var expected = "static field " + typeof(LiveProbes).FullName + "." + nameof(LiveProbes.Items);
         foreach (var disabled in new[] { false, true })
         {
             StaticSlots.Disabled = disabled;
             using var snapshot = HeapSnapshot.Take(SnapshotRoute.Live);
-            var (paths, _) = PathSelection.Select(snapshot, [new TypeDelta(probe, 1, 24, 1, 24)], 1);
-            var path = Assert.Single(paths);
+            var path = Assert.Single(snapshot.FindRetentionPaths(probe, 1));
             output.WriteLine($"disabled={disabled}: {path.RootKind} {path.RootName}");
             Assert.Equal(RootKind.StaticField, path.RootKind);
             Assert.Equal(expected, path.RootName);

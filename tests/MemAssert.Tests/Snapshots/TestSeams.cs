@@ -1,3 +1,4 @@
+using MemoryAssertions.RuntimeInternals;
 using MemoryAssertions.Snapshots;
 
 namespace MemoryAssertions.Tests.Snapshots;

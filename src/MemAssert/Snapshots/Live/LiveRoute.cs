@@ -1,3 +1,4 @@
+using MemoryAssertions.RuntimeInternals;
 using System.Runtime;
 using Microsoft.Diagnostics.Runtime;
 
@@ -16,8 +17,6 @@ namespace MemoryAssertions.Snapshots;
 /// </remarks>
 internal static class LiveRoute
 {
-    public const string Name = "live";
-
     /// <summary>The smallest budget worth trying; below this the walk of even a small heap would not fit.</summary>
     internal const long MinimumBudget = 128L << 20;
 
@@ -28,10 +27,14 @@ internal static class LiveRoute
     internal const long MaximumBudget = 2L << 30;
 
     /// <summary>For tests: a budget to ask for instead of <see cref="BudgetFor"/>'s.</summary>
-    internal static long? BudgetOverride { get; set; }
+    internal static long? BudgetOverride { get => s_budgetOverride.Value; set => s_budgetOverride.Value = value; }
+
+    private static readonly TestHook<long?> s_budgetOverride = new();
 
     /// <summary>For tests: runs inside the region after the runtime object is created and before the walk.</summary>
-    internal static Action? BeforeWalk { get; set; }
+    internal static Action? BeforeWalk { get => s_beforeWalk.Value; set => s_beforeWalk.Value = value; }
+
+    private static readonly TestHook<Action> s_beforeWalk = new();
 
     public static bool IsSupported => SelfProcessDataReader.IsSupported;
 
@@ -45,7 +48,9 @@ internal static class LiveRoute
     private static volatile string? s_stoppedResponding;
 
     /// <summary>For tests: how long a capture may take instead of <see cref="TimeLimitFor"/>.</summary>
-    internal static TimeSpan? TimeLimitOverride { get; set; }
+    internal static TimeSpan? TimeLimitOverride { get => s_timeLimitOverride.Value; set => s_timeLimitOverride.Value = value; }
+
+    private static readonly TestHook<TimeSpan?> s_timeLimitOverride = new();
 
     /// <summary>For tests: turns the route back on after a test made a capture stop responding.</summary>
     internal static void ResetStoppedResponding() => s_stoppedResponding = null;
@@ -291,7 +296,7 @@ internal static class LiveRoute
 
                 reader.ReadInPlace(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
                 BeforeWalk?.Invoke();
-                result = HeapWalker.Walk(runtime, Name, includeStacks: false, fieldNames: new ReflectionFieldNames(), askDacForNames: false, staticSlots: statics, cancellationToken: exhausted.Token, heapRead: () =>
+                result = HeapWalker.Walk(runtime, SnapshotRoute.Live, includeStacks: false, fieldNames: new ReflectionFieldNames(), askDacForNames: false, staticSlots: statics, cancellationToken: exhausted.Token, heapRead: () =>
                 {
                     // Checked before the region is ended: ending it is not a collection, but anything after it might be.
                     if (RegionLost(collections, granted, out var why))

@@ -27,7 +27,7 @@ namespace MemoryAssertions;
 /// no stack roots through this reader; handles and statics are found.
 /// </para>
 /// </remarks>
-public sealed class SelfProcessDataReader : IDataReader, IDisposable
+internal sealed class SelfProcessDataReader : IDataReader, IDisposable
 {
     private const int ElfMagic = 0x464C457F; // "\x7FELF", little-endian
     private const int EPERM = 1;

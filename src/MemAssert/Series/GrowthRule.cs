@@ -1,17 +1,4 @@
-namespace MemoryAssertions.Measuring;
-
-/// <summary>What the live-bytes series says.</summary>
-internal enum GrowthKind
-{
-    /// <summary>The floor of the live heap did not rise (beyond the allowance) from the first segment to the last.</summary>
-    NoGrowth,
-
-    /// <summary>The floor rose in every segment: growth is sustained.</summary>
-    Growth,
-
-    /// <summary>The floor rose, but not in every segment: growth that stopped (a cache filled) or a leak sparser than a segment.</summary>
-    Inconclusive,
-}
+namespace MemoryAssertions.Series;
 
 /// <summary>A verdict on a live-bytes series.</summary>
 /// <param name="Kind">The verdict.</param>

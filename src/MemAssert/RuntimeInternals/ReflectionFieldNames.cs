@@ -3,7 +3,7 @@ using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace MemoryAssertions.Snapshots;
+namespace MemoryAssertions.RuntimeInternals;
 
 /// <summary>
 /// Names the references of a snapshot from this process's own type system. Every snapshot is of this process, so the
@@ -56,8 +56,6 @@ internal sealed class ReflectionFieldNames
         GC.KeepAlive(Scratch);
     }
 
-    /// <summary>Types whose instances the walk must neither count nor follow: the layout cache and its entries.</summary>
-    internal static IEnumerable<string> BarrierTypes => [typeof(LayoutCache).FullName!, typeof(TypeLayout).FullName!];
 
     /// <summary>
     /// Looks up (and holds) this process's type for a method table read from the heap, while an object of it is alive;

@@ -1,26 +1,14 @@
-namespace MemoryAssertions.Measuring;
+namespace MemoryAssertions.Series;
 
 /// <summary>Reads what the managed heap retains: after a forced full blocking compacting GC, the finalizers, and a second GC when the first found objects to finalize.</summary>
 internal static class LiveHeap
 {
-    /// <summary>
-    /// For tests of the run logic: a series of live-heap readings to return instead of collecting, for the calling flow
-    /// only (checks in other tests, on other flows, still read the real heap).
-    /// </summary>
-    private static readonly AsyncLocal<Func<long>?> s_readOverride = new();
-
     /// <summary>
     /// Objects the runtime keeps pending finalization after every full GC: its gen-2 GC callbacks (ArrayPool trimming and
     /// the like) re-register themselves for finalization each time, so a GC's pending count is never 0. Learned as the
     /// fewest pending after a second GC, when nothing of the caller's can be left to finalize.
     /// </summary>
     private static long s_alwaysPending = long.MaxValue;
-
-    internal static Func<long>? ReadOverride
-    {
-        get => s_readOverride.Value;
-        set => s_readOverride.Value = value;
-    }
 
     /// <summary>Collects fully and returns the bytes that survived: the live heap of the whole process.</summary>
     /// <remarks>
@@ -33,11 +21,6 @@ internal static class LiveHeap
     /// </remarks>
     public static long Settle()
     {
-        if (s_readOverride.Value is { } read)
-        {
-            return read();
-        }
-
         GC.WaitForPendingFinalizers();
         var collections = GC.CollectionCount(0);
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);

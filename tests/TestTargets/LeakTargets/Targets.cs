@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 
-namespace MemoryAssertions.Tests.Scenarios;
+namespace LeakTargets;
 
 // Purpose-built targets with known heap shapes (as ClrMD's TestTargets): each leaking scenario really retains
 // something on every call (or every 10th), each clean one really does not. Holders.Reset() drops what leaked.
@@ -10,6 +10,14 @@ namespace MemoryAssertions.Tests.Scenarios;
 public sealed class LeakedItem
 {
     public int Value { get; set; }
+}
+
+/// <summary>A leaked session that owns a buffer: one leak of a session, not two.</summary>
+public sealed class Session
+{
+    public byte[] Buffer { get; } = new byte[256];
+
+    public int Id { get; init; }
 }
 
 public sealed class LeakedLarge
@@ -81,6 +89,7 @@ public static class Publisher
 public static class Holders
 {
     public static readonly List<LeakedItem> Items = [];
+    public static readonly List<Session> Sessions = [];
     public static byte[]? Preloaded;
     public static readonly List<LeakedLarge> Large = [];
     public static readonly List<SparseItem> Sparse = [];
@@ -104,6 +113,7 @@ public static class Holders
     public static void Reset()
     {
         Items.Clear();
+        Sessions.Clear();
         Preloaded = null;
         Large.Clear();
         Sparse.Clear();
@@ -125,6 +135,8 @@ public static class Holders
 public static class Leaks
 {
     public static void StaticList() => Holders.Items.Add(new LeakedItem());
+
+    public static void SessionWithBuffer() => Holders.Sessions.Add(new Session());
 
     public static void EventHandlerNeverRemoved() => Publisher.Tick += new Subscriber().OnTick;
 

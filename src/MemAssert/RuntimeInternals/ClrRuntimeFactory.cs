@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Diagnostics.Runtime;
 
-namespace MemoryAssertions.Snapshots;
+namespace MemoryAssertions.RuntimeInternals;
 
 /// <summary>
 /// Creates the ClrMD runtime for a target that is this very process. The DAC used is the one that ships beside the
@@ -11,7 +11,9 @@ namespace MemoryAssertions.Snapshots;
 internal static class ClrRuntimeFactory
 {
     /// <summary>For tests: a DAC path to use instead of the runtime's own (e.g. one that does not exist).</summary>
-    internal static string? DacPathOverride { get; set; }
+    internal static string? DacPathOverride { get => s_dacPathOverride.Value; set => s_dacPathOverride.Value = value; }
+
+    private static readonly TestHook<string> s_dacPathOverride = new();
 
     public static string DacFileName =>
         RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "mscordaccore.dll"

@@ -4,7 +4,7 @@ using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Runtime.CompilerServices;
 
-namespace MemoryAssertions.Snapshots;
+namespace MemoryAssertions.RuntimeInternals;
 
 /// <summary>
 /// The static reference fields of this process's loaded types, each with the address of the slot that holds its
@@ -43,11 +43,11 @@ internal static class StaticSlots
     /// <summary>All state, in one object the walk neither counts nor follows (a barrier type).</summary>
     private static readonly Registry State = new();
 
-    /// <summary>Types whose instances the walk must neither count nor follow.</summary>
-    internal static IEnumerable<string> BarrierTypes => [typeof(Registry).FullName!, typeof(PendingFields).FullName!];
 
     /// <summary>For tests: act as if the runtime's method were missing.</summary>
-    internal static bool Disabled { get; set; }
+    internal static bool Disabled { get => s_disabled.Value; set => s_disabled.Value = value; }
+
+    private static readonly TestHook<bool> s_disabled = new();
 
     /// <summary>
     /// Whether slots can be found this way here (the runtime's method exists and passed the self-test). Where they
@@ -90,9 +90,10 @@ internal static class StaticSlots
             {
                 if (!State.Pending.TryGetValue(assembly, out var pending))
                 {
-                    // Decided once, when the assembly is first seen: an assembly is loaded after the one that references
-                    // it, so MemAssert's dependencies are known by then.
-                    own ??= OwnDependencies(assemblies);
+                    // Decided once, when the assembly is first seen. MemAssert's own statics are left out: resolving their
+                    // fields loads their types, which loads further assemblies (System.Text.Json, …), and a snapshot never
+                    // counts their objects anyway (OwnCode).
+                    own ??= Snapshots.OwnCode.Assemblies(assemblies);
                     var leftOut = assembly.IsDynamic || assembly.IsCollectible || own.Contains(assembly.GetName().Name ?? string.Empty);
                     pending = new PendingFields(leftOut ? [] : Candidates(assembly));
                     State.Pending.Add(assembly, pending);
@@ -103,46 +104,6 @@ internal static class StaticSlots
 
             return [.. State.Found];
         }
-    }
-
-    /// <summary>
-    /// MemAssert and the libraries it brings in that are not part of the runtime (ClrMD, and what ClrMD loads lazily,
-    /// such as Azure.Core): their statics are MemAssert's, not the code under test's. Left out because resolving their
-    /// fields loads their types, which loads further assemblies (System.Text.Json, System.ClientModel, …): each snapshot
-    /// would then add assemblies, and <c>RuntimeAssembly</c> objects, to the process it measures. Their objects are
-    /// still counted; a path to them starts at a GC handle.
-    /// </summary>
-    private static HashSet<string> OwnDependencies(Assembly[] loaded)
-    {
-        var byName = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
-        foreach (var assembly in loaded)
-        {
-            if (!assembly.IsDynamic && assembly.GetName().Name is { } name)
-            {
-                byName.TryAdd(name, assembly);
-            }
-        }
-
-        var runtimeDirectory = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
-        var own = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { typeof(StaticSlots).Assembly.GetName().Name! };
-        var queue = new Queue<Assembly>([typeof(StaticSlots).Assembly]);
-        while (queue.TryDequeue(out var assembly))
-        {
-            foreach (var reference in assembly.GetReferencedAssemblies())
-            {
-                if (reference.Name is not { } name || File.Exists(Path.Combine(runtimeDirectory, name + ".dll")) || !own.Add(name))
-                {
-                    continue;
-                }
-
-                if (byName.TryGetValue(name, out var referenced))
-                {
-                    queue.Enqueue(referenced);
-                }
-            }
-        }
-
-        return own;
     }
 
     /// <summary>

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+
+namespace MemoryAssertions.Confirmation;
+
+/// <summary>What one confirmation's snapshots were, counted.</summary>
+/// <param name="Snapshots">The four snapshots' counts.</param>
+/// <param name="CallsPerInterval">K, the calls in each call interval (and the GCs in the control interval).</param>
+/// <param name="ThreadPoolChanged">Whether the thread pool's size changed while the snapshots were taken.</param>
+internal sealed record Evidence(SnapshotCounts[] Snapshots, int CallsPerInterval, bool ThreadPoolChanged);
+
+/// <summary>What every confirmation of a check adds up to: snapshots taken, their time, kept files.</summary>
+internal sealed class SnapshotLog
+{
+    public Stopwatch Time { get; } = new();
+
+    public int Taken { get; set; }
+
+    public List<string> Kept { get; } = [];
+}
+
+/// <summary>
+/// One heap confirmation: four snapshots from one route, K calls apart, then K full GCs without calls (the control),
+/// then K calls again. All four come from one route: the live route sees no stack roots, so mixing routes would count
+/// stack-held objects in some snapshots and not in others. Each snapshot is counted by path group as soon as it is taken
+/// and let go, so at most one snapshot's graph is alive at a time.
+/// </summary>
+internal static class HeapConfirmation
+{
+    /// <summary>Index of the snapshot taken after the control interval (full GCs, no calls).</summary>
+    internal const int ControlSnapshot = 2;
+
+    private static readonly int[] WarmChildren = [2, 4, 4, 6];
+
+    private static int s_warm;
+
+    /// <summary>
+    /// Runs the counting and attribution once, on a made-up heap, before a process's first snapshot: what they create
+    /// once (comparers, the JIT's data, the runtime's caches) is then in every snapshot instead of showing as growth
+    /// between the first and the later ones.
+    /// </summary>
+    private static void Warm(GroupBy groupBy)
+    {
+        if (Interlocked.Exchange(ref s_warm, 1) != 0)
+        {
+            return;
+        }
+
+        var shapes = new PathShapes();
+        var counts = WarmChildren.Select(n => SnapshotCounts.Of(MadeUp(n), shapes, groupBy, new TypePatterns(["Ignored"]))).ToArray();
+        _ = Attribution.Evaluate(shapes, counts, 1, threadPoolChanged: false, grewInFirst: null);
+        _ = Attribution.Evaluate(shapes, counts, 1, threadPoolChanged: false, grewInFirst: new HashSet<int> { 1 });
+    }
+
+    /// <summary>A made-up heap: a root holding <paramref name="children"/> objects of two types in turn (so that lookups find what they interned).</summary>
+    private static Snapshots.HeapGraph MadeUp(int children)
+    {
+        var count = children + 1;
+        var typeOf = new int[count];
+        var parentOf = new int[count];
+        var edgeOf = new int[count];
+        var sizeOf = new long[count];
+        parentOf[0] = -1;
+        edgeOf[0] = -1;
+        for (var i = 1; i < count; i++)
+        {
+            typeOf[i] = 1 + (i % 2);
+            edgeOf[i] = 0;
+            sizeOf[i] = 24;
+        }
+
+        return new Snapshots.HeapGraph(
+            SnapshotRoute.Live,
+            [new("Root", "Made.Up"), new("Child", "Made.Up"), new("Other", "Made.Up")],
+            ["[i]"],
+            [Snapshots.RootNames.StaticField("Made.Up.Root")],
+            typeOf,
+            sizeOf,
+            parentOf,
+            edgeOf,
+            count);
+    }
+
+    /// <exception cref="SnapshotUnavailableException">A snapshot could not be taken on <paramref name="route"/>.</exception>
+    public static async ValueTask<Evidence> TakeAsync(
+        Func<ValueTask> body,
+        SnapshotRoute route,
+        int callsPerInterval,
+        LeakOptions options,
+        CheckEnvironment environment,
+        PathShapes shapes,
+        SnapshotLog log,
+        CancellationToken cancellationToken)
+    {
+        Warm(options.GroupBy);
+        var ignore = new TypePatterns(options.Ignore);
+        var threadsAtStart = environment.ThreadCount();
+        var counts = new SnapshotCounts[4];
+        for (var s = 0; s < counts.Length; s++)
+        {
+            if (s == 0)
+            {
+                environment.ReadLiveHeap();
+            }
+            else
+            {
+                var calls = s != ControlSnapshot;
+                for (var i = 0; i < callsPerInterval; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (calls)
+                    {
+                        await body().ConfigureAwait(false);
+                    }
+
+                    environment.ReadLiveHeap();
+                }
+            }
+
+            HeapSnapshot snapshot;
+            log.Time.Start();
+            try
+            {
+                snapshot = environment.TakeSnapshot(route, options.KeepSnapshotsIn);
+                log.Taken++;
+            }
+            finally
+            {
+                log.Time.Stop();
+            }
+
+            using (snapshot)
+            {
+                if (snapshot.KeptFile is { } file)
+                {
+                    log.Kept.Add(file);
+                }
+
+                counts[s] = SnapshotCounts.Of(snapshot.Graph, shapes, options.GroupBy, ignore);
+            }
+        }
+
+        return new Evidence(counts, callsPerInterval, environment.ThreadCount() != threadsAtStart);
+    }
+}

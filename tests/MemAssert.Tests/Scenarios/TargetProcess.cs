@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace MemoryAssertions.Tests.Scenarios;
+
+/// <summary>One check's outcome as the target program printed it.</summary>
+internal sealed record TargetResult(
+    string Name,
+    CheckOutcome Outcome,
+    SnapshotRoute? Route,
+    int SnapshotIterations,
+    int Iterations,
+    int JudgedFrom,
+    int SnapshotsTaken,
+    double BytesPerCall,
+    double GrowthPerIteration,
+    double RetainedPerCall,
+    TargetLeak[] Leaks,
+    string Text)
+{
+    public bool IsLeak => Outcome is CheckOutcome.Leak or CheckOutcome.LeakUnconfirmed;
+}
+
+internal sealed record TargetLeak(
+    string Type,
+    string Root,
+    RootKind RootKind,
+    long CountDelta,
+    int Instances,
+    int TotalInstances,
+    string[] Hops,
+    string[] Owned,
+    string[] HeldThrough);
+
+/// <summary>
+/// Runs a scenario of the LeakTargets program in a child process of its own (as ClrMD's tests run their target
+/// programs), so that no test host's threads move its numbers, and reads the outcome of each check it made.
+/// </summary>
+internal static class TargetProcess
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    /// <summary>The target program, built beside this test assembly (same configuration).</summary>
+    private static string Program
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+            var bin = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", ".."));
+            var program = Path.Combine(bin, "LeakTargets", configuration, "LeakTargets.dll");
+            return File.Exists(program) ? program : throw new FileNotFoundException("The LeakTargets program was not built beside the tests.", program);
+        }
+    }
+
+    /// <summary>Runs <paramref name="scenario"/> and returns each check's outcome; fails the test when the program fails or takes longer than <paramref name="timeout"/>.</summary>
+    public static IReadOnlyList<TargetResult> Run(string scenario, SnapshotRoute route = SnapshotRoute.Auto, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Program);
+        start.ArgumentList.Add(scenario);
+        start.ArgumentList.Add(route.ToString());
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"LeakTargets {scenario} {route} did not finish in time.");
+        }
+
+        process.WaitForExit();
+        var output = stdout.GetAwaiter().GetResult();
+        Assert.True(process.ExitCode == 0, $"LeakTargets {scenario} {route} exited with {process.ExitCode}:\n{output}\n{stderr.GetAwaiter().GetResult()}");
+        return output.Split('\n')
+            .Where(line => line.StartsWith("RESULT ", StringComparison.Ordinal))
+            .Select(line => JsonSerializer.Deserialize<TargetResult>(line["RESULT ".Length..], Json)!)
+            .ToArray();
+    }
+
+    public static TargetResult RunOne(string scenario, SnapshotRoute route = SnapshotRoute.Auto) => Assert.Single(Run(scenario, route));
+}
