@@ -38,12 +38,16 @@ internal static class Attribution
             }
         }
 
-        // One leak is judged at one grain. Where a path of a holder group grew regularly on its own, the path is the leak
-        // and the holder group is left out; where its paths grew only irregularly (objects spread over them at random),
-        // the holder group is the leak and its paths are left out.
-        var regularPaths = grew.Where(g => !shapes[g.Group].IsHolderGroup && !g.Irregular).Select(g => g.Group).ToHashSet();
-        var holders = grew.Where(g => shapes[g.Group].IsHolderGroup).Select(g => g.Group).ToArray();
-        var spread = holders.Where(h => !shapes.MembersOf(h).Any(regularPaths.Contains)).ToHashSet();
+        // One leak is judged at one grain. Where the paths of a holder group that grew regularly on their own account for
+        // all of its growth, the paths are the leak and the holder group is left out; where its objects spread over
+        // several paths (at random, or moving between them, as a linked list's head does), the holder group is the leak
+        // and its paths are left out.
+        var regular = grew.Where(g => !shapes[g.Group].IsHolderGroup && !g.Irregular).ToDictionary(g => g.Group, g => g.CountDelta);
+        var spread = grew
+            .Where(h => shapes[h.Group].IsHolderGroup && !h.Irregular
+                        && h.CountDelta > shapes.MembersOf(h.Group).Sum(m => regular.GetValueOrDefault(m)))
+            .Select(h => h.Group)
+            .ToHashSet();
         var spreadPaths = spread.SelectMany(shapes.MembersOf).ToHashSet();
         grew.RemoveAll(g => shapes[g.Group].IsHolderGroup ? !spread.Contains(g.Group) : spreadPaths.Contains(g.Group));
         var growing = grewInFirst is null ? grew.ToArray() : ConfirmationRule.ConfirmedAgain(grew, SameLeak(shapes, grewInFirst));
@@ -118,33 +122,21 @@ internal static class Attribution
 
     /// <summary>
     /// Bytes per call of the arrays that hold the leaked objects, amortized: each new object of a group held as an array
-    /// element adds its share of that array (the array's bytes over the objects it holds), where the array did not itself
-    /// grow in place during the snapshots. A collection's array grows by doubling, in steps seldom inside the few calls
-    /// between snapshots, but what the code retains per call over a longer run includes it.
+    /// element adds one element of that array, where the array did not itself grow during the snapshots. A collection's
+    /// array grows by doubling, in steps seldom inside the few calls between snapshots; over a doubling it grows by as
+    /// many elements as were added, so one element per object is what the code retains for it over a longer run.
     /// </summary>
     internal static double ContainerShares(PathShapes shapes, IReadOnlyCollection<GroupGrowth> growing, SnapshotCounts last, int calls)
     {
         var grew = growing.Select(g => g.Group).ToHashSet();
-        var held = new Dictionary<int, long>();
-        for (var s = 0; s < shapes.Count; s++)
-        {
-            if (shapes[s] is { Parent: >= 0 } shape && !shape.IsHolderGroup)
-            {
-                held[shape.Parent] = held.GetValueOrDefault(shape.Parent) + last.Count(s);
-            }
-        }
-
         var total = 0.0;
         foreach (var g in growing.Where(g => g.ByCount))
         {
-            var member = Representative(shapes, g.Group, last);
-            var parent = shapes[member].Parent;
-            if (parent < 0 || grew.Contains(parent) || !shapes[parent].TypeName.EndsWith(']') || held.GetValueOrDefault(parent) == 0)
+            var parent = shapes[Representative(shapes, g.Group, last)].Parent;
+            if (parent >= 0 && !grew.Contains(parent) && shapes.ElementSizeOf(shapes[parent].TypeName) is > 0 and var element)
             {
-                continue;
+                total += (double)g.CountDelta / calls * element;
             }
-
-            total += (double)g.CountDelta / calls * last.Bytes(parent) / held[parent];
         }
 
         return total;

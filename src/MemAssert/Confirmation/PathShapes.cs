@@ -28,6 +28,7 @@ internal sealed class PathShapes
     private readonly Dictionary<(int Parent, string Step, string Type), int> _ids = [];
     private readonly List<Shape> _shapes = [];
     private readonly Dictionary<string, string> _assemblyOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _elementSizeOf = new(StringComparer.Ordinal);
     private readonly List<int> _holderOf = [];
     private readonly Dictionary<int, List<int>> _members = [];
 
@@ -52,6 +53,9 @@ internal sealed class PathShapes
     /// <summary>The simple name of the assembly that defines <paramref name="typeName"/>, as seen in the snapshots.</summary>
     public string AssemblyOf(string typeName) => _assemblyOf.GetValueOrDefault(typeName, "(unknown)");
 
+    /// <summary>For an array type seen in the snapshots, the bytes of one element; 0 otherwise.</summary>
+    public int ElementSizeOf(string typeName) => _elementSizeOf.GetValueOrDefault(typeName);
+
     /// <summary>The shape of every object of <paramref name="graph"/>, by index in the graph.</summary>
     public int[] Assign(HeapGraph graph)
     {
@@ -59,6 +63,10 @@ internal sealed class PathShapes
         foreach (var type in graph.Types)
         {
             _assemblyOf.TryAdd(type.Name, type.Assembly);
+            if (type.ElementSize > 0)
+            {
+                _elementSizeOf.TryAdd(type.Name, type.ElementSize);
+            }
         }
 
         var rootShapes = new Dictionary<(int Root, int Type), int>();

@@ -102,7 +102,7 @@ internal static class ReportBuilder
     /// <summary><c>1 × T</c>, <c>3 × T</c>, or <c>1 × T every 10 iterations</c> for a leak sparser than one per call.</summary>
     internal static string Rate(long count, int iterations, string type)
     {
-        if (count >= iterations)
+        if (count >= 0.95 * iterations)
         {
             var perIteration = (double)count / iterations;
             var shown = Math.Abs(perIteration - Math.Round(perIteration)) < 0.05

@@ -57,7 +57,10 @@ internal sealed class HeapGraph
 }
 
 /// <summary>A type seen on the heap.</summary>
-internal sealed record HeapTypeInfo(string Name, string Assembly)
+/// <param name="Name">The full type name.</param>
+/// <param name="Assembly">The simple name of the assembly that defines it.</param>
+/// <param name="ElementSize">For an array type, the bytes of one element; 0 otherwise.</param>
+internal sealed record HeapTypeInfo(string Name, string Assembly, int ElementSize = 0)
 {
     public string Namespace => TypeNames.NamespaceOf(Name);
 }

@@ -425,7 +425,7 @@ internal static class HeapWalker
             if (info.GraphId < 0)
             {
                 info.GraphId = _types.Count;
-                _types.Add(new HeapTypeInfo(info.Type.Name ?? $"<type 0x{info.Type.MethodTable:x}>", AssemblyOf(info.Type)));
+                _types.Add(new HeapTypeInfo(info.Type.Name ?? $"<type 0x{info.Type.MethodTable:x}>", AssemblyOf(info.Type), info.IsArray ? info.ComponentSize : 0));
             }
 
             _address[_count] = address;

@@ -48,7 +48,7 @@ internal sealed class FakeHeap
         () => 4,
         _ => Preferred);
 
-    public LeakReport Measure(Action action, LeakOptions? options = null, string expression = "handler.Handle(request)") =>
+    public LeakReport Measure(Action action, LeakOptions? options = null, string expression = "() => handler.Handle(request)") =>
         new LeakRun(options ?? LeakOptions.Default, expression, Environment).RunSync(action, CancellationToken.None);
 
     private HeapSnapshot Take(SnapshotRoute route)
@@ -89,7 +89,7 @@ internal sealed class FakeHeap
             if (!typeIds.TryGetValue((item.Node.Type, item.Node.Assembly), out var t))
             {
                 typeIds[(item.Node.Type, item.Node.Assembly)] = t = types.Count;
-                types.Add(new HeapTypeInfo(item.Node.Type, item.Node.Assembly));
+                types.Add(new HeapTypeInfo(item.Node.Type, item.Node.Assembly, item.Node.Type.EndsWith("[]", StringComparison.Ordinal) ? 8 : 0));
             }
 
             typeOf.Add(t);
