@@ -155,7 +155,11 @@ public sealed class HeapSnapshot : IDisposable
             .ToArray();
     }
 
-    /// <summary>Releases the snapshot's data. The snapshot holds no file; a kept dump stays where you asked for it.</summary>
+    /// <summary>
+    /// Ends the snapshot's use: its methods (and those of views made from it) throw <see cref="ObjectDisposedException"/>
+    /// afterwards. It holds no file and no native resource, only managed data, which the GC frees once nothing refers to
+    /// the snapshot or its views; a kept dump stays where you asked for it.
+    /// </summary>
     public void Dispose() => _disposed = true;
 
     private Dictionary<string, (long Count, long Bytes)> Group(GroupBy groupBy)

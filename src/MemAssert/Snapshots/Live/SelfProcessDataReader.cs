@@ -16,15 +16,15 @@ namespace MemoryAssertions;
 /// <c>/proc/self/maps</c>, which is how ClrMD finds <c>libcoreclr.so</c> and its runtime information.
 /// </para>
 /// <para>
-/// Every read goes to the process's memory as it is at that moment. (MemAssert's live snapshot also lets the reader
-/// read the GC heap's ranges in place, with no system call, while the GC is held still; that is not part of the public
-/// surface.)
+/// Every read goes to the process's memory as it is at that moment, except the ranges the live route asks to read in
+/// place (<see cref="ReadInPlace"/>), with no system call, while the GC is held still.
 /// </para>
 /// <para>
 /// Nothing is suspended: other threads keep running while ClrMD reads. Callers that walk the managed heap must keep
 /// the GC from moving it for the whole time the runtime object exists (e.g. inside <see cref="GC.TryStartNoGCRegion(long)"/>).
-/// Thread contexts are not available (<see cref="GetThreadContext"/> returns <see langword="false"/>), so ClrMD reports
-/// no stack roots through this reader; handles and statics are found.
+/// A process cannot read its own running threads' registers: <see cref="GetThreadContext"/> gives an all-zero context,
+/// in which a stack walk finds no frame, so ClrMD reports no stack roots through this reader; handles and statics are
+/// found.
 /// </para>
 /// </remarks>
 internal sealed class SelfProcessDataReader : IDataReader, IDisposable
