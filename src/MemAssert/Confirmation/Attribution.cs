@@ -94,20 +94,24 @@ internal static class Attribution
     /// <summary>The growing groups as leaks, each named after its leaked object, largest first.</summary>
     internal static LeakedObject[] Leaks(PathShapes shapes, GroupGrowth[] growing, SnapshotCounts last, int calls)
     {
-        var byGroup = growing.ToDictionary(g => g.Group);
-        var trees = growing.GroupBy(g => Outermost(shapes, g.Group, byGroup));
+        // A holder group stands where its main path (the one that holds most of its objects) does.
+        var path = growing.ToDictionary(g => g.Group, g => Representative(shapes, g.Group, last));
+        bool Above(GroupGrowth a, GroupGrowth b) => a.Group != b.Group && shapes.IsAncestor(path[a.Group], path[b.Group]);
+        int Depth(GroupGrowth g) => shapes[path[g.Group]].Depth;
+
+        var trees = growing.GroupBy(g => growing.Where(o => Above(o, g)).OrderBy(Depth).Select(o => o.Group).DefaultIfEmpty(g.Group).First());
         var leaks = new List<LeakedObject>();
         foreach (var tree in trees)
         {
-            var members = tree.OrderBy(g => shapes[g.Group].Depth).ThenByDescending(g => g.BytesDelta).ToArray();
+            var members = tree.OrderBy(Depth).ThenByDescending(g => g.BytesDelta).ToArray();
             var counted = members.Where(g => g.ByCount).ToArray();
             var candidates = counted.Length > 0 ? counted : members;
             var named = candidates.Cast<GroupGrowth?>().FirstOrDefault(g => !IsRuntimeAssembly(shapes.AssemblyOf(shapes[g!.Value.Group].TypeName)))
                         ?? candidates[0];
 
-            var heldThrough = members.Where(g => shapes.IsAncestor(g.Group, named.Group)).Select(g => Growth(shapes, g, last, calls)).ToArray();
+            var heldThrough = members.Where(g => Above(g, named)).Select(g => Growth(shapes, g, last, calls)).ToArray();
             var owned = members
-                .Where(g => g.Group != named.Group && !shapes.IsAncestor(g.Group, named.Group))
+                .Where(g => g.Group != named.Group && !Above(g, named))
                 .OrderByDescending(g => g.BytesDelta)
                 .Select(g => Growth(shapes, g, last, calls))
                 .ToArray();
@@ -146,20 +150,6 @@ internal static class Attribution
     private static int Representative(PathShapes shapes, int group, SnapshotCounts last) =>
         shapes[group].IsHolderGroup ? shapes.MembersOf(group).MaxBy(last.Count) : group;
 
-    /// <summary>The growing group closest to the root on <paramref name="group"/>'s path (itself when none is closer).</summary>
-    private static int Outermost(PathShapes shapes, int group, Dictionary<int, GroupGrowth> growing)
-    {
-        var outermost = group;
-        for (var s = shapes[group].Parent; s >= 0; s = shapes[s].Parent)
-        {
-            if (growing.ContainsKey(s))
-            {
-                outermost = s;
-            }
-        }
-
-        return outermost;
-    }
 
     private static PathGroupGrowth Growth(PathShapes shapes, GroupGrowth g, SnapshotCounts last, int calls)
     {

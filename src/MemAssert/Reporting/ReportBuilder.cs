@@ -113,7 +113,7 @@ internal static class ReportBuilder
 
         if (count <= 0)
         {
-            return $"a larger {type}";
+            return $"{type} growing in place";
         }
 
         var every = Math.Max(1, (int)Math.Round((double)iterations / count));

@@ -43,7 +43,7 @@ internal static class DumpRoute
         using (var target = DataTarget.LoadDump(dump))
         using (var runtime = ClrRuntimeFactory.Create(target))
         {
-            graph = HeapWalker.Walk(runtime, SnapshotRoute.Dump, includeStacks: true, fieldNames: new ReflectionFieldNames(), cancellationToken: cancellationToken);
+            graph = HeapWalker.Walk(runtime, WalkStrategy.Dump, cancellationToken);
         }
 
         if (keepIn is not null)

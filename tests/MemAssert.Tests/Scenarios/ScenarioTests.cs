@@ -71,6 +71,20 @@ public sealed class ScenarioTests(ITestOutputHelper output)
         Assert.Contains("owning System.Byte[]: +1 per call, through .Buffer", result.Text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A static field of a generic instantiation: the runtime keeps such statics in storage held by a GC handle, and no
+    /// route can tell which instantiation a slot belongs to (the runtime offers no list of its loaded instantiations), so
+    /// the path starts at that handle. The leak is still found, counted and its holder's type shown.
+    /// </summary>
+    [Fact]
+    public void A_leak_into_a_static_of_a_generic_type_is_found_through_the_handle_of_its_storage()
+    {
+        var result = Run("generic-static");
+        var leak = AssertLeak(result, "LeakTargets.LeakedItem", "GC handle (strong)");
+        Assert.Equal(RootKind.GCHandle, leak.RootKind);
+        Assert.Equal(["[i] System.Collections.Generic.List<LeakTargets.LeakedItem>", "_items LeakTargets.LeakedItem[]", "[i] LeakTargets.LeakedItem"], leak.Hops);
+    }
+
     [Fact]
     public void Event_handler_never_removed_names_the_subscriber_held_through_the_delegate()
     {

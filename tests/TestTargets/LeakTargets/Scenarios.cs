@@ -12,6 +12,7 @@ internal static class Scenarios
         // Leaks: each is measured by hand first (what it really retains per call), then checked.
         ["static-list"] = route => Leak("static-list", Leaks.StaticList, route),
         ["session"] = route => Leak("session", Leaks.SessionWithBuffer, route),
+        ["generic-static"] = route => Leak("generic-static", Leaks.GenericStatic, route),
         ["event"] = route => Leak("event", Leaks.EventHandlerNeverRemoved, route),
         ["unbounded-cache"] = route => Leak("unbounded-cache", Leaks.UnboundedCache, route),
         ["undisposed-timer"] = route => Leak("undisposed-timer", Leaks.UndisposedTimer, route),

@@ -86,6 +86,12 @@ public static class Publisher
     public static void Clear() => Tick = null;
 }
 
+/// <summary>A generic holder: each instantiation has statics of its own.</summary>
+public static class Cache<T>
+{
+    public static readonly List<T> Items = [];
+}
+
 public static class Holders
 {
     public static readonly List<LeakedItem> Items = [];
@@ -137,6 +143,8 @@ public static class Leaks
     public static void StaticList() => Holders.Items.Add(new LeakedItem());
 
     public static void SessionWithBuffer() => Holders.Sessions.Add(new Session());
+
+    public static void GenericStatic() => Cache<LeakedItem>.Items.Add(new LeakedItem());
 
     public static void EventHandlerNeverRemoved() => Publisher.Tick += new Subscriber().OnTick;
 

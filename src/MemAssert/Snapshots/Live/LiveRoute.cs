@@ -99,7 +99,7 @@ internal static class LiveRoute
         worker.Start();
         if (!worker.Join(limit))
         {
-            // Before the GC may run again: the capture's thread must not read the heap in place any more.
+            // The capture's thread must not read from its cache of the held-still heap any more.
             abandoned.GiveUp()?.StopReadingInPlace();
             s_stoppedResponding =
                 $"a live snapshot did not finish within {limit.TotalSeconds:0} s (the runtime's data access component can stop responding " +
@@ -125,7 +125,7 @@ internal static class LiveRoute
         private volatile bool _value;
         private SelfProcessDataReader? _reader;
 
-        /// <summary>The caller gives up: returns the capture's reader if it has one, whose reads in place must stop.</summary>
+        /// <summary>The caller gives up: returns the capture's reader if it has one, whose cached reads must stop.</summary>
         public SelfProcessDataReader? GiveUp()
         {
             lock (this)
@@ -287,7 +287,7 @@ internal static class LiveRoute
             using (var target = new DataTarget(reader, Options()))
             using (var runtime = ClrRuntimeFactory.Create(target))
             {
-                // The heap's memory holds still from here on: read its objects in place, with no system call each
+                // The heap's memory holds still from here on: read its objects through a cache of blocks, each copied once
                 // (unless the caller gave up on this capture meanwhile and stopped that).
                 if (!abandoned.Attach(reader))
                 {
@@ -296,7 +296,7 @@ internal static class LiveRoute
 
                 reader.ReadInPlace(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
                 BeforeWalk?.Invoke();
-                result = HeapWalker.Walk(runtime, SnapshotRoute.Live, includeStacks: false, fieldNames: new ReflectionFieldNames(), askDacForNames: false, staticSlots: statics, cancellationToken: exhausted.Token, heapRead: () =>
+                result = HeapWalker.Walk(runtime, WalkStrategy.Live(statics, () =>
                 {
                     // Checked before the region is ended: ending it is not a collection, but anything after it might be.
                     if (RegionLost(collections, granted, out var why))
@@ -312,7 +312,7 @@ internal static class LiveRoute
                     // the DAC (ReflectionFieldNames), so the GC may run again while it happens.
                     EndRegionUnlessAbandoned(abandoned);
                     released = true;
-                });
+                }), exhausted.Token);
             }
         }
         catch (RegionLostException ex)

@@ -16,8 +16,11 @@ namespace MemoryAssertions;
 /// <c>/proc/self/maps</c>, which is how ClrMD finds <c>libcoreclr.so</c> and its runtime information.
 /// </para>
 /// <para>
-/// Every read goes to the process's memory as it is at that moment, except the ranges the live route asks to read in
-/// place (<see cref="ReadInPlace"/>), with no system call, while the GC is held still.
+/// Every read goes to the process's memory as it is at that moment, except inside the ranges the live route asks to
+/// have cached (<see cref="ReadInPlace"/>): those are copied in blocks, each once, while the GC is held still. Memory is
+/// never dereferenced directly: another thread's allocation can end a no-GC region and the GC then release heap memory
+/// while the walk reads it, which a direct read turns into a fatal access violation (seen with a garbage-churning
+/// thread beside a check), and the system call into a short read.
 /// </para>
 /// <para>
 /// Nothing is suspended: other threads keep running while ClrMD reads. Callers that walk the managed heap must keep
@@ -38,8 +41,20 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
     private readonly int _processId = Environment.ProcessId;
     private readonly object _gate = new();
 
-    /// <summary>Sorted, disjoint ranges read straight from memory (see <see cref="ReadInPlace"/>); replaced, never changed.</summary>
+    /// <summary>Bytes of one cached block.</summary>
+    private const int BlockSize = 64 * 1024;
+
+    /// <summary>Blocks cached at most (64 MiB of native memory); the oldest is reused beyond that.</summary>
+    private const int MaxBlocks = 1024;
+
+    /// <summary>Sorted, disjoint ranges read through the block cache (see <see cref="ReadInPlace"/>); replaced, never changed.</summary>
     private volatile (ulong Start, ulong End)[] _inPlace = [];
+
+    /// <summary>Cached blocks by start address (a multiple of <see cref="BlockSize"/>), in native memory; under <see cref="_gate"/>.</summary>
+    private readonly Dictionary<ulong, Block> _blocks = [];
+
+    /// <summary>The cached blocks' start addresses, oldest first.</summary>
+    private readonly Queue<ulong> _blockOrder = new();
     private bool _inPlaceStopped;
     private bool _disposed;
     private SafeFileHandle? _procMem;
@@ -118,11 +133,11 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
     }
 
     /// <summary>
-    /// Reads inside these address ranges straight from this process's memory from now on, with no system call: only
-    /// for memory that stays mapped while the reader is used (the GC heap's allocated ranges while a no-GC region holds
-    /// it still), never for stacks or runtime data. Only the parts that <c>/proc/self/maps</c> lists as readable are
-    /// read in place; anything else is read as before, where unreadable memory reads as nothing. An empty list turns
-    /// this off.
+    /// Serves reads inside these address ranges from a cache of blocks from now on, each block copied once with the
+    /// system call: only for memory that does not change while the reader is used (the GC heap's allocated ranges while
+    /// a no-GC region holds it still), never for stacks or runtime data. Only the parts that <c>/proc/self/maps</c> lists
+    /// as readable are cached; anything else is read as before, where unreadable memory reads as nothing. An empty list
+    /// turns this off and drops the cache.
     /// </summary>
     internal void ReadInPlace(IEnumerable<(ulong Start, ulong End)> ranges)
     {
@@ -148,6 +163,10 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
         lock (_gate)
         {
             _inPlace = _inPlaceStopped ? [] : [.. inPlace];
+            if (_inPlace.Length == 0)
+            {
+                DropBlocks();
+            }
         }
     }
 
@@ -155,8 +174,8 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
     internal int RangesReadInPlace => _inPlace.Length;
 
     /// <summary>
-    /// No more reads in place, for good: returns once no read in place is under way. For a caller about to let the GC
-    /// run while another thread may still be reading.
+    /// No more reads from the cache, for good: returns once no read from it is under way. For a caller about to let the
+    /// GC run while another thread may still be reading (what it reads after this is the memory as it is then).
     /// </summary>
     internal void StopReadingInPlace()
     {
@@ -164,6 +183,7 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
         {
             _inPlaceStopped = true;
             _inPlace = [];
+            DropBlocks();
         }
     }
 
@@ -213,18 +233,83 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_inPlace.Length > 0)
         {
-            // Under the lock: StopReadingInPlace must be able to wait for a copy under way before the GC may run.
             lock (_gate)
             {
                 if (InPlace(address, buffer.Length))
                 {
-                    new ReadOnlySpan<byte>((void*)address, buffer.Length).CopyTo(buffer);
-                    return buffer.Length;
+                    return ReadCached(address, buffer);
                 }
             }
         }
 
         return ReadUncached(address, buffer);
+    }
+
+    /// <summary>A block of the cache: <see cref="Length"/> bytes copied from its start address (fewer than a block where the memory ended).</summary>
+    private sealed unsafe class Block(byte* data)
+    {
+        public byte* Data { get; } = data;
+
+        public int Length { get; set; }
+    }
+
+    /// <summary>Copies from the cached blocks that cover the range, loading those not cached yet; stops at a short block.</summary>
+    private unsafe int ReadCached(ulong address, Span<byte> buffer)
+    {
+        var done = 0;
+        while (done < buffer.Length)
+        {
+            var at = address + (ulong)done;
+            var start = at & ~(ulong)(BlockSize - 1);
+            var block = BlockAt(start);
+            var offset = (int)(at - start);
+            var count = Math.Min(buffer.Length - done, block.Length - offset);
+            if (count <= 0)
+            {
+                break;
+            }
+
+            new ReadOnlySpan<byte>(block.Data + offset, count).CopyTo(buffer[done..]);
+            done += count;
+        }
+
+        return done;
+    }
+
+    private unsafe Block BlockAt(ulong start)
+    {
+        if (_blocks.TryGetValue(start, out var block))
+        {
+            return block;
+        }
+
+        if (_blocks.Count >= MaxBlocks)
+        {
+            // The oldest block's memory is reused: a walk moves on through the heap.
+            block = _blocks[_blockOrder.Peek()];
+            _blocks.Remove(_blockOrder.Dequeue());
+        }
+        else
+        {
+            block = new Block((byte*)NativeMemory.Alloc(BlockSize));
+        }
+
+        block.Length = ReadUncached(start, new Span<byte>(block.Data, BlockSize));
+        _blocks[start] = block;
+        _blockOrder.Enqueue(start);
+        return block;
+    }
+
+    /// <summary>Frees the cache's native memory. Under <see cref="_gate"/>.</summary>
+    private unsafe void DropBlocks()
+    {
+        foreach (var block in _blocks.Values)
+        {
+            NativeMemory.Free(block.Data);
+        }
+
+        _blocks.Clear();
+        _blockOrder.Clear();
     }
 
     /// <summary>The readable mappings of /proc/self/maps, in address order, adjacent ones merged.</summary>
@@ -349,6 +434,7 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
         {
             _disposed = true;
             _inPlace = [];
+            DropBlocks();
 
             _procMem?.Dispose();
             _procMem = null;
