@@ -93,8 +93,9 @@ public sealed class HeapSnapshot : IDisposable
     }
 
     /// <summary>
-    /// A view of this snapshot without the groups whose key matches any of <paramref name="patterns"/> (<c>*</c> any
-    /// run of characters, <c>?</c> one character), like tracemalloc's exclusive filters. The view shares this snapshot's data.
+    /// A view of this snapshot without the types whose full name matches any of <paramref name="patterns"/> (<c>*</c>
+    /// any run of characters, <c>?</c> one character), like tracemalloc's exclusive filters. The view shares this
+    /// snapshot's data.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="patterns"/> is null.</exception>
     public HeapSnapshot Exclude(params string[] patterns)

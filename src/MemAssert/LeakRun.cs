@@ -45,6 +45,7 @@ internal sealed class LeakRun
             InsideCheck.Value = true;
             // A synchronous body completes every ValueTask synchronously, so this never blocks on a continuation.
             var task = RunCore(
+                action,
                 () =>
                 {
                     action();
@@ -69,6 +70,7 @@ internal sealed class LeakRun
         {
             InsideCheck.Value = true;
             return await RunCore(
+                    action,
                     () => new ValueTask(action() ?? throw new InvalidOperationException("The delegate returned a null Task.")),
                     cancellationToken)
                 .ConfigureAwait(false);
@@ -90,7 +92,10 @@ internal sealed class LeakRun
         }
     }
 
-    private async ValueTask<LeakReport> RunCore(Func<ValueTask> body, CancellationToken cancellationToken)
+    /// <param name="code">The caller's delegate, as given.</param>
+    /// <param name="body">One call of it.</param>
+    /// <param name="cancellationToken">Observed between calls.</param>
+    private async ValueTask<LeakReport> RunCore(Delegate code, Func<ValueTask> body, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var series = await SeriesRun.MeasureAsync(body, _options, _environment.ReadLiveHeap, cancellationToken).ConfigureAwait(false);
@@ -100,9 +105,10 @@ internal sealed class LeakRun
             return Report(new Confirmed(passed, null, RouteFallback.None, null, null, 0, null), series, log, stopwatch);
         }
 
-        // The code under test is held by a handle while the heap is confirmed: what its closure keeps is then reachable
-        // from a root the live route sees (it sees no stacks), not only from this thread's stack.
-        var pin = GCHandle.Alloc(body);
+        // The caller's delegate is held by a handle while the heap is confirmed: what its closure keeps is then reachable
+        // from a root the live route sees (it sees no stacks), not only from this thread's stack. The caller's own
+        // delegate, not MemAssert's wrapper around it: a snapshot neither counts nor follows MemAssert's objects.
+        var pin = GCHandle.Alloc(code);
         try
         {
             var confirmed = await ConfirmAsync(body, series, log, cancellationToken).ConfigureAwait(false);

@@ -26,7 +26,10 @@ public enum RootKind
     /// <summary>A local on a thread's stack: <c>local on the stack of thread 7</c> (seen on the dump route only).</summary>
     StackLocal,
 
-    /// <summary>A GC handle: <c>GC handle (strong)</c>, <c>GC handle (pinned)</c> or <c>GC handle (dependent)</c>.</summary>
+    /// <summary>
+    /// A GC handle: <c>GC handle (strong)</c> or <c>GC handle (pinned)</c>. (A dependent handle is no root: the object it
+    /// keeps alive is a step <c>(via GC handle (dependent))</c> from the handle's primary object.)
+    /// </summary>
     GCHandle,
 
     /// <summary>The finalizer queue: objects waiting for their finalizer to run.</summary>

@@ -30,7 +30,7 @@ namespace MemoryAssertions.RuntimeInternals;
 internal static class StaticSlots
 {
     /// <summary>A static field's slot: the reference in it is a root named <see cref="Name"/>.</summary>
-    internal readonly record struct Slot(ulong Address, string Name, bool IsDelegate);
+    internal readonly record struct Slot(ulong Address, string Name);
 
     /// <summary>
     /// Below this, an address from <c>GetStaticFieldAddress</c> is the field's bare offset: the type's statics have not
@@ -269,7 +269,7 @@ internal static class StaticSlots
                     continue;
                 }
 
-                found.Add(new Slot(slot, $"{field.DeclaringType!.FullName}.{field.Name}", typeof(Delegate).IsAssignableFrom(field.FieldType)));
+                found.Add(new Slot(slot, $"{field.DeclaringType!.FullName}.{field.Name}"));
             }
 
             fields.RemoveRange(kept, fields.Count - kept);

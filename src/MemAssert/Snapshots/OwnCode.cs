@@ -3,68 +3,55 @@ using System.Reflection;
 namespace MemoryAssertions.Snapshots;
 
 /// <summary>
-/// MemAssert's own code: its assembly and the libraries it brings in that are not part of the runtime (ClrMD, and what
-/// ClrMD loads lazily, such as Azure.Core). Their objects are MemAssert's, not the code under test's: a snapshot neither
-/// counts nor follows them, so they are never in a diff, never on a path, and never counted as growth. A type is own
-/// when an own assembly defines it, or when it is a generic instantiation over an own type (the runtime's
+/// MemAssert's own code: its assembly and the libraries it uses directly that are not part of the runtime (ClrMD and
+/// the diagnostics client). Their objects are MemAssert's, not the code under test's: a snapshot neither counts nor
+/// follows them, so they are never in a diff, never on a path, and never counted as growth. A type is own when an own
+/// assembly defines it, or when it is a generic instantiation over an own type (the runtime's
 /// <c>ConditionalWeakTable&lt;Type, TypeLayout&gt;</c> that MemAssert fills, ClrMD's <c>ImmutableArray&lt;ClrInstanceField&gt;</c>).
+/// The libraries those bring in (Azure.Core, Microsoft.Extensions.*) are not own: code under test uses them too, and
+/// what it leaks through them must be seen.
 /// </summary>
 internal static class OwnCode
 {
-    private static readonly object Gate = new();
-    private static readonly string Self = typeof(OwnCode).Assembly.GetName().Name!;
-    private static Snapshot s_current = new([], []);
+    private static readonly Assembly Self = typeof(OwnCode).Assembly;
+
+    /// <summary>The own assemblies' simple names: MemAssert and its direct references outside the runtime's directory.</summary>
+    private static readonly HashSet<string> Own = DirectDependencies();
 
     /// <summary>
-    /// The own assemblies' simple names, and the namespaces of MemAssert's own types (none of the runtime's
-    /// <c>System</c> namespaces). A dependency's types are recognised by namespaces that start with its assembly's name
-    /// (<c>Microsoft.Diagnostics.Runtime.*</c>, <c>Azure.Core.*</c>), the convention of every such library: listing its
-    /// types would load the assemblies they derive from, and each snapshot would find more.
+    /// The namespaces of MemAssert's own types (none of the runtime's <c>System</c> namespaces). A direct dependency's
+    /// types are recognised by namespaces that start with its assembly's name (<c>Microsoft.Diagnostics.Runtime.*</c>),
+    /// the convention of such libraries: listing their types would load the assemblies they derive from.
     /// </summary>
-    private sealed record Snapshot(HashSet<string> Assemblies, HashSet<string> Namespaces);
+    private static readonly HashSet<string> Namespaces = Self.GetTypes()
+        .Select(t => t.Namespace)
+        .OfType<string>()
+        .Where(ns => !ns.StartsWith("System", StringComparison.Ordinal))
+        .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Namespace prefixes of the direct dependencies' types: their assembly names.</summary>
+    private static readonly string[] Prefixes = Own.Where(a => !string.Equals(a, Self.GetName().Name, StringComparison.OrdinalIgnoreCase)).ToArray();
+
+    private static int s_prepared;
 
     /// <summary>
-    /// The simple names of the own assemblies among those loaded now. An assembly is loaded after the one that
-    /// references it, so MemAssert's dependencies are known when they are first seen.
+    /// MemAssert and every library it brings in that is not part of the runtime (ClrMD, and what ClrMD loads lazily,
+    /// such as Azure.Core), among the assemblies loaded now. An assembly is loaded after the one that references it,
+    /// so MemAssert's dependencies are known when they are first seen.
     /// </summary>
     public static HashSet<string> Assemblies(Assembly[] loaded) => Closure(loaded);
 
     /// <summary>
-    /// Brings the own assemblies and namespaces up to date with what is loaded. Allocates (reflection): call it before
-    /// a snapshot holds the heap still. The first call also loads every assembly that an own assembly references, so
-    /// that what ClrMD loads on its first use is loaded before the first snapshot: its <c>RuntimeAssembly</c> objects are
-    /// then in every snapshot, instead of showing as growth between the first and the later ones.
+    /// Once per process, before the first snapshot: loads every assembly that MemAssert and the libraries it brings in
+    /// reference, so that what ClrMD loads on its first use is loaded before the first snapshot. Its
+    /// <c>RuntimeAssembly</c> objects are then in every snapshot, instead of showing as growth between the first and the
+    /// later ones.
     /// </summary>
     public static void Prepare()
     {
-        if (s_current.Assemblies.Count == 0)
+        if (Interlocked.Exchange(ref s_prepared, 1) == 0)
         {
             LoadReferences();
-        }
-
-        var loaded = AppDomain.CurrentDomain.GetAssemblies();
-        lock (Gate)
-        {
-            var own = Closure(loaded);
-            if (own.SetEquals(s_current.Assemblies))
-            {
-                return;
-            }
-
-            var namespaces = s_current.Namespaces;
-            if (namespaces.Count == 0)
-            {
-                namespaces = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var type in typeof(OwnCode).Assembly.GetTypes())
-                {
-                    if (type.Namespace is { } ns && !ns.StartsWith("System", StringComparison.Ordinal))
-                    {
-                        namespaces.Add(ns);
-                    }
-                }
-            }
-
-            s_current = new Snapshot(own, namespaces);
         }
     }
 
@@ -73,13 +60,12 @@ internal static class OwnCode
     /// <param name="assembly">The simple name of the assembly that defines it (its generic definition, for an instantiation).</param>
     public static bool IsOwn(string? typeName, string? assembly)
     {
-        var current = s_current;
-        if (assembly is not null && current.Assemblies.Contains(assembly))
+        if (assembly is not null && Own.Contains(assembly))
         {
             return true;
         }
 
-        if (typeName is null || typeName.IndexOf('<', StringComparison.Ordinal) < 0 || current.Namespaces.Count == 0)
+        if (typeName is null || typeName.IndexOf('<', StringComparison.Ordinal) < 0)
         {
             return false;
         }
@@ -94,13 +80,36 @@ internal static class OwnCode
             }
 
             var ns = name[..dot];
-            if (current.Namespaces.Contains(ns) || current.Assemblies.Any(a => a != Self && (ns == a || ns.StartsWith(a + ".", StringComparison.Ordinal))))
+            if (Namespaces.Contains(ns))
             {
                 return true;
+            }
+
+            foreach (var prefix in Prefixes)
+            {
+                if (ns.StartsWith(prefix, StringComparison.Ordinal) && (ns.Length == prefix.Length || ns[prefix.Length] == '.'))
+                {
+                    return true;
+                }
             }
         }
 
         return false;
+    }
+
+    private static HashSet<string> DirectDependencies()
+    {
+        var runtimeDirectory = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+        var own = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Self.GetName().Name! };
+        foreach (var reference in Self.GetReferencedAssemblies())
+        {
+            if (reference.Name is { } name && !File.Exists(Path.Combine(runtimeDirectory, name + ".dll")))
+            {
+                own.Add(name);
+            }
+        }
+
+        return own;
     }
 
     private static void LoadReferences()

@@ -3,8 +3,8 @@ namespace MemoryAssertions.Snapshots;
 /// <summary>
 /// The one vocabulary for GC roots, used in every snapshot, report and path: <c>static field NS.Type.Field</c>,
 /// <c>thread-static field NS.Type.Field (thread 7)</c>, <c>local on the stack of thread 7</c>,
-/// <c>GC handle (strong)</c>, <c>GC handle (pinned)</c>, <c>GC handle (dependent)</c>, <c>finalizer queue</c>.
-/// A root's name never holds a value.
+/// <c>GC handle (strong)</c>, <c>GC handle (pinned)</c>, <c>finalizer queue</c>; a dependent handle is a step
+/// <c>(via GC handle (dependent))</c> from its primary object, not a root. A root's name never holds a value.
 /// </summary>
 internal static class RootNames
 {
@@ -19,7 +19,7 @@ internal static class RootNames
     public static HeapRoot StackLocal(int? managedThreadId) =>
         new(RootKind.StackLocal, managedThreadId is { } id ? $"local on the stack of thread {id}" : "local on the stack of a thread");
 
-    /// <param name="kind"><c>strong</c>, <c>pinned</c>, <c>dependent</c>, or another handle kind in lower case.</param>
+    /// <param name="kind"><c>strong</c> or <c>pinned</c>.</param>
     public static HeapRoot Handle(string kind) => new(RootKind.GCHandle, $"GC handle ({kind})");
 
     public static HeapRoot FinalizerQueue { get; } = new(RootKind.FinalizerQueue, "finalizer queue");

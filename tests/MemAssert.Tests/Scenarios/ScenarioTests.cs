@@ -85,6 +85,32 @@ public sealed class ScenarioTests(ITestOutputHelper output)
         Assert.Equal(["[i] System.Collections.Generic.List<LeakTargets.LeakedItem>", "_items LeakTargets.LeakedItem[]", "[i] LeakTargets.LeakedItem"], leak.Hops);
     }
 
+    /// <summary>
+    /// A leak held by nothing but the checked delegate's closure: the live route sees no stacks, so the check holds the
+    /// caller's delegate by a GC handle while it confirms, and the path runs from that handle through the closure.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public void A_leak_held_only_by_the_delegates_closure_is_found(SnapshotRoute route)
+    {
+        var result = Run("captured-local", route);
+        Assert.True(result.Outcome == CheckOutcome.Leak, result.Text);
+        var leak = result.Leaks[0];
+        Assert.Equal("LeakTargets.LeakedItem", leak.Type);
+        Assert.Equal(result.SnapshotIterations, leak.CountDelta);
+        Assert.Equal("[i] LeakTargets.LeakedItem", leak.Hops[^1]);
+        if (route == SnapshotRoute.Live)
+        {
+            Assert.Equal(RootKind.GCHandle, leak.RootKind);
+            Assert.Contains("retained System.Collections.Generic.List<LeakTargets.LeakedItem>", leak.Hops);
+        }
+        else
+        {
+            // A dump also sees the stacks: the frame that made the list still holds it, and stack roots come first.
+            Assert.Equal(RootKind.StackLocal, leak.RootKind);
+        }
+    }
+
     [Fact]
     public void Event_handler_never_removed_names_the_subscriber_held_through_the_delegate()
     {

@@ -13,6 +13,12 @@ internal static class Scenarios
         ["static-list"] = route => Leak("static-list", Leaks.StaticList, route),
         ["session"] = route => Leak("session", Leaks.SessionWithBuffer, route),
         ["generic-static"] = route => Leak("generic-static", Leaks.GenericStatic, route),
+        ["captured-local"] = route =>
+        {
+            // Nothing but the delegate's closure (and this frame) holds the list.
+            var retained = new List<LeakedItem>();
+            Program.Emit("captured-local", MemAssert.Measure(() => retained.Add(new LeakedItem()), new LeakOptions { Snapshots = route }));
+        },
         ["event"] = route => Leak("event", Leaks.EventHandlerNeverRemoved, route),
         ["unbounded-cache"] = route => Leak("unbounded-cache", Leaks.UnboundedCache, route),
         ["undisposed-timer"] = route => Leak("undisposed-timer", Leaks.UndisposedTimer, route),
