@@ -106,7 +106,8 @@ public sealed class ScenarioTests(ITestOutputHelper output)
         }
         else
         {
-            // A dump also sees the stacks: the frame that made the list still holds it, and stack roots come first.
+            // A dump also sees the stacks: the frame that made the list still holds it directly, a shorter path than
+            // the one through the delegate.
             Assert.Equal(RootKind.StackLocal, leak.RootKind);
         }
     }
