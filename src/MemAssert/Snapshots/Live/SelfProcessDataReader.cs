@@ -44,8 +44,8 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
     /// <summary>Bytes of one cached block.</summary>
     private const int BlockSize = 64 * 1024;
 
-    /// <summary>Blocks cached at most (64 MiB of native memory); the oldest is reused beyond that.</summary>
-    private const int MaxBlocks = 1024;
+    /// <summary>Blocks cached at most (16 MiB of native memory); the oldest is reused beyond that.</summary>
+    private const int MaxBlocks = 256;
 
     /// <summary>Sorted, disjoint ranges read through the block cache (see <see cref="ReadInPlace"/>); replaced, never changed.</summary>
     private volatile (ulong Start, ulong End)[] _inPlace = [];
