@@ -22,17 +22,28 @@ public sealed class ScenarioTests(ITestOutputHelper output)
         return result;
     }
 
-    /// <summary>The check found one leak of <paramref name="type"/>, held by <paramref name="root"/>, leaking one per call, at about the bytes the code retains.</summary>
-    private TargetLeak AssertLeak(TargetResult result, string type, string root, long perCall = 1)
+    /// <summary>The check failed, and its first leak is <paramref name="count"/> new objects of <paramref name="type"/> over the calls between its snapshots.</summary>
+    private static TargetLeak FirstLeak(TargetResult result, string type, long count)
     {
         Assert.True(result.Outcome == CheckOutcome.Leak, result.Text);
         var leak = result.Leaks[0];
         Assert.Equal(type, leak.Type);
+        Assert.Equal(count, leak.CountDelta);
+        return leak;
+    }
+
+    /// <summary>The bytes per call are within 1.5× of what the code retains per call, measured by hand in the target.</summary>
+    private static void AssertBytesPerCall(TargetResult result) =>
+        Assert.InRange(result.BytesPerCall, result.RetainedPerCall / 1.5, result.RetainedPerCall * 1.5);
+
+    /// <summary>The check found one leak of <paramref name="type"/>, held by <paramref name="root"/>, leaking one per call, at about the bytes the code retains.</summary>
+    private TargetLeak AssertLeak(TargetResult result, string type, string root, long perCall = 1)
+    {
+        var leak = FirstLeak(result, type, perCall * result.SnapshotIterations);
         Assert.Equal(root, leak.Root);
-        Assert.Equal(perCall * result.SnapshotIterations, leak.CountDelta);
         if (result.RetainedPerCall > 0)
         {
-            Assert.InRange(result.BytesPerCall, result.RetainedPerCall / 1.5, result.RetainedPerCall * 1.5);
+            AssertBytesPerCall(result);
         }
 
         // The message names the object and its holder first.
@@ -94,10 +105,7 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     public void A_leak_held_only_by_the_delegates_closure_is_found(SnapshotRoute route)
     {
         var result = Run("captured-local", route);
-        Assert.True(result.Outcome == CheckOutcome.Leak, result.Text);
-        var leak = result.Leaks[0];
-        Assert.Equal("LeakTargets.LeakedItem", leak.Type);
-        Assert.Equal(result.SnapshotIterations, leak.CountDelta);
+        var leak = FirstLeak(result, "LeakTargets.LeakedItem", result.SnapshotIterations);
         Assert.Equal("[i] LeakTargets.LeakedItem", leak.Hops[^1]);
         if (route == SnapshotRoute.Live)
         {
@@ -132,14 +140,11 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     public void Undisposed_timer_names_the_poller_held_by_the_runtimes_timer_queue()
     {
         var result = Run("undisposed-timer");
-        Assert.True(result.Outcome == CheckOutcome.Leak, result.Text);
-        var leak = result.Leaks[0];
-        Assert.Equal("LeakTargets.Poller", leak.Type);
+        var leak = FirstLeak(result, "LeakTargets.Poller", result.SnapshotIterations);
         Assert.Equal(RootKind.StaticField, leak.RootKind);
         Assert.StartsWith("static field System.Threading.TimerQueue.", leak.Root, StringComparison.Ordinal);
-        Assert.Equal(result.SnapshotIterations, leak.CountDelta);
         Assert.Contains("System.Threading.Timer", leak.Owned);
-        Assert.InRange(result.BytesPerCall, result.RetainedPerCall / 1.5, result.RetainedPerCall * 1.5);
+        AssertBytesPerCall(result);
     }
 
     [Fact]
@@ -154,13 +159,10 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     {
         // 24 B every 10th call: inconclusive at 20 iterations, extended until a quarter of the run holds a leaked object.
         var result = Run("every-tenth-call");
-        Assert.True(result.Outcome == CheckOutcome.Leak, result.Text);
         Assert.True(result.Iterations >= 40, result.Text);
-        var leak = result.Leaks[0];
-        Assert.Equal("LeakTargets.SparseItem", leak.Type);
+        var leak = FirstLeak(result, "LeakTargets.SparseItem", result.SnapshotIterations / 10);
         Assert.Equal("static field LeakTargets.Holders.Sparse", leak.Root);
-        Assert.Equal(result.SnapshotIterations / 10, leak.CountDelta);
-        Assert.InRange(result.BytesPerCall, result.RetainedPerCall / 1.5, result.RetainedPerCall * 1.5);
+        AssertBytesPerCall(result);
         Assert.Contains("(1 × LeakTargets.SparseItem every 10 iterations)", result.Text, StringComparison.Ordinal);
     }
 
@@ -169,9 +171,8 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     {
         // 24 B per call, and at the 30th call (iteration 27) 256 KB held from before the check is freed.
         var result = Run("freed-once");
-        Assert.True(result.Outcome == CheckOutcome.Leak, result.Text);
         Assert.Equal(27, result.JudgedFrom);
-        Assert.Equal("LeakTargets.LeakedItem", result.Leaks[0].Type);
+        FirstLeak(result, "LeakTargets.LeakedItem", result.SnapshotIterations);
     }
 
     [Fact]
@@ -179,11 +180,10 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     {
         // 1 KB every 10th call; 256 KB freed at the 63rd call (iteration 60 of at most 80): the run goes on past 80.
         var result = Run("sparse-freed-late");
-        Assert.True(result.Outcome == CheckOutcome.Leak, result.Text);
         Assert.Equal(60, result.JudgedFrom);
         Assert.True(result.Iterations > 80, result.Text);
-        Assert.Equal("System.Byte[]", result.Leaks[0].Type);
-        Assert.Equal("static field LeakTargets.Holders.SparseBlocks", result.Leaks[0].Root);
+        var leak = FirstLeak(result, "System.Byte[]", result.SnapshotIterations / 10);
+        Assert.Equal("static field LeakTargets.Holders.SparseBlocks", leak.Root);
     }
 
     [Fact]
@@ -192,20 +192,15 @@ public sealed class ScenarioTests(ITestOutputHelper output)
         // A ConcurrentBag keeps each thread's items in a queue of its own: the leaked items spread over two or more
         // paths from the bag at random, so the leak is judged by its holder (the bag's root) and type.
         var result = Run("async");
-        Assert.True(result.Outcome == CheckOutcome.Leak, result.Text);
-        var leak = result.Leaks[0];
-        Assert.Equal("LeakTargets.AsyncItem", leak.Type);
+        var leak = FirstLeak(result, "LeakTargets.AsyncItem", result.SnapshotIterations);
         Assert.Equal("static field LeakTargets.Holders.AsyncItems", leak.Root);
-        Assert.Equal(result.SnapshotIterations, leak.CountDelta);
     }
 
     [Fact]
     public void Leak_is_still_found_while_another_thread_churns_garbage()
     {
         var result = Run("leak-beside-churn");
-        Assert.True(result.Outcome == CheckOutcome.Leak, result.Text);
-        Assert.Equal("LeakTargets.LeakedLarge", result.Leaks[0].Type);
-        Assert.Equal(result.SnapshotIterations, result.Leaks[0].CountDelta);
+        FirstLeak(result, "LeakTargets.LeakedLarge", result.SnapshotIterations);
     }
 
     public static TheoryData<string, int> CleanRuns()

@@ -82,21 +82,31 @@ public sealed class SelfProcessDataReaderTests
         // What happens to the heap when another thread's allocation ends the no-GC region during a live walk: the GC
         // releases memory the walk is about to read. Read in place, that was a fatal access violation (a check beside a
         // garbage-churning thread crashed its process); through the cache it is a short read.
-        const int page = 4096;
-        var map = Native.mmap(0, 32 * page, 3 /* PROT_READ|PROT_WRITE */, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
+        WithPages(32, map =>
+        {
+            new Span<byte>((void*)map, 32 * Page).Fill(7);
+            using var reader = new SelfProcessDataReader();
+            reader.ReadInPlace([((ulong)map, (ulong)(map + (32 * Page)))]);
+            Assert.Equal(1, reader.RangesReadInPlace);
+            Assert.Equal(0, Native.mprotect(map, 32 * Page, 0 /* PROT_NONE */));
+            Assert.Equal(0, reader.Read((ulong)(map + 100), new byte[64]));
+        });
+    }
+
+    private const int Page = 4096;
+
+    /// <summary>Runs <paramref name="test"/> on <paramref name="pages"/> fresh readable and writable pages, unmapped afterwards.</summary>
+    private static void WithPages(int pages, Action<nint> test)
+    {
+        var map = Native.mmap(0, pages * Page, 3 /* PROT_READ|PROT_WRITE */, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
         Assert.NotEqual(-1, (long)map);
         try
         {
-            new Span<byte>((void*)map, 32 * page).Fill(7);
-            using var reader = new SelfProcessDataReader();
-            reader.ReadInPlace([((ulong)map, (ulong)(map + (32 * page)))]);
-            Assert.Equal(1, reader.RangesReadInPlace);
-            Assert.Equal(0, Native.mprotect(map, 32 * page, 0 /* PROT_NONE */));
-            Assert.Equal(0, reader.Read((ulong)(map + 100), new byte[64]));
+            test(map);
         }
         finally
         {
-            _ = Native.munmap(map, 32 * page);
+            _ = Native.munmap(map, pages * Page);
         }
     }
 
@@ -105,22 +115,15 @@ public sealed class SelfProcessDataReaderTests
     {
         // The second page is made unreadable rather than unmapped: an unmapped page can be mapped again at once by
         // another thread of the test host (it was, once, in a full run), and then reads as readable.
-        const int page = 4096;
-        var map = Native.mmap(0, 2 * page, 3 /* PROT_READ|PROT_WRITE */, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
-        Assert.NotEqual(-1, (long)map);
-        try
+        WithPages(2, map =>
         {
-            Assert.Equal(0, Native.mprotect(map + page, page, 0 /* PROT_NONE */));
-            new Span<byte>((void*)map, page).Fill(7);
+            Assert.Equal(0, Native.mprotect(map + Page, Page, 0 /* PROT_NONE */));
+            new Span<byte>((void*)map, Page).Fill(7);
             using var reader = new SelfProcessDataReader();
             var buffer = new byte[200];
-            Assert.Equal(100, reader.Read((ulong)(map + page - 100), buffer));
+            Assert.Equal(100, reader.Read((ulong)(map + Page - 100), buffer));
             Assert.All(buffer.Take(100), b => Assert.Equal(7, b));
-        }
-        finally
-        {
-            _ = Native.munmap(map, 2 * page);
-        }
+        });
     }
 
     [Fact]
