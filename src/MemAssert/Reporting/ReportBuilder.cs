@@ -289,7 +289,7 @@ internal static class ReportBuilder
         }
         else if (report.SnapshotRoute is { } route)
         {
-            text.Append("Snapshots: ").Append(route == SnapshotRoute.Live ? "live route (read in place, nothing written to disk)" : "dump route (heap dump in a private temp folder, deleted after reading)");
+            text.Append("Snapshots: ").Append(route == SnapshotRoute.Live ? "live route (read in this process, nothing written to disk)" : "dump route (heap dump in a private temp folder, deleted after reading)");
             if (report.SnapshotIterations > 0)
             {
                 var k = Count(report.SnapshotIterations / 2);
