@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Diagnostics.Runtime;
+using MemoryAssertions.Snapshots;
 
 namespace MemoryAssertions.Tests.Snapshots;
 

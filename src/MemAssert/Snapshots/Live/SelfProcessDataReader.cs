@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Diagnostics.Runtime;
 using Microsoft.Win32.SafeHandles;
 
-namespace MemoryAssertions;
+namespace MemoryAssertions.Snapshots;
 
 /// <summary>
 /// A ClrMD <see cref="IDataReader"/> over the memory of the current process, for <c>new DataTarget(reader, options)</c>:
@@ -41,20 +41,12 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
     private readonly int _processId = Environment.ProcessId;
     private readonly object _gate = new();
 
-    /// <summary>Bytes of one cached block.</summary>
-    private const int BlockSize = 64 * 1024;
-
-    /// <summary>Blocks cached at most (16 MiB of native memory); the oldest is reused beyond that.</summary>
-    private const int MaxBlocks = 256;
-
     /// <summary>Sorted, disjoint ranges read through the block cache (see <see cref="ReadInPlace"/>); replaced, never changed.</summary>
     private volatile (ulong Start, ulong End)[] _inPlace = [];
 
-    /// <summary>Cached blocks by start address (a multiple of <see cref="BlockSize"/>), in native memory; under <see cref="_gate"/>.</summary>
-    private readonly Dictionary<ulong, Block> _blocks = [];
+    /// <summary>Blocks of the ranges in <see cref="_inPlace"/>; used under <see cref="_gate"/>.</summary>
+    private readonly BlockCache _blocks;
 
-    /// <summary>The cached blocks' start addresses, oldest first.</summary>
-    private readonly Queue<ulong> _blockOrder = new();
     private bool _inPlaceStopped;
     private bool _disposed;
     private SafeFileHandle? _procMem;
@@ -67,6 +59,8 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
         {
             throw new PlatformNotSupportedException("SelfProcessDataReader reads the current process's memory on Linux only.");
         }
+
+        _blocks = new BlockCache(ReadUncached);
     }
 
     /// <summary>Closes <c>/proc/self/mem</c> if the reader was not disposed.</summary>
@@ -97,7 +91,7 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
     public IEnumerable<ModuleInfo> EnumerateModules()
     {
         var modules = new List<ModuleInfo>();
-        foreach (var (path, start) in MappedFiles())
+        foreach (var (path, start) in ProcMaps.MappedFiles())
         {
             if (Read<int>(start) != ElfMagic)
             {
@@ -145,7 +139,7 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
         var inPlace = new List<(ulong Start, ulong End)>();
         if (wanted.Length > 0)
         {
-            var readable = ReadableMappings();
+            var readable = ProcMaps.ReadableMappings();
             foreach (var (start, end) in wanted)
             {
                 foreach (var (mapStart, mapEnd) in readable)
@@ -165,7 +159,7 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
             _inPlace = _inPlaceStopped ? [] : [.. inPlace];
             if (_inPlace.Length == 0)
             {
-                DropBlocks();
+                _blocks.Clear();
             }
         }
     }
@@ -183,7 +177,7 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
         {
             _inPlaceStopped = true;
             _inPlace = [];
-            DropBlocks();
+            _blocks.Clear();
         }
     }
 
@@ -237,125 +231,12 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
             {
                 if (InPlace(address, buffer.Length))
                 {
-                    return ReadCached(address, buffer);
+                    return _blocks.Read(address, buffer);
                 }
             }
         }
 
         return ReadUncached(address, buffer);
-    }
-
-    /// <summary>A block of the cache: <see cref="Length"/> bytes copied from its start address (fewer than a block where the memory ended).</summary>
-    private sealed unsafe class Block(byte* data)
-    {
-        public byte* Data { get; } = data;
-
-        public int Length { get; set; }
-    }
-
-    /// <summary>Copies from the cached blocks that cover the range, loading those not cached yet; stops at a short block.</summary>
-    private unsafe int ReadCached(ulong address, Span<byte> buffer)
-    {
-        var done = 0;
-        while (done < buffer.Length)
-        {
-            var at = address + (ulong)done;
-            var start = at & ~(ulong)(BlockSize - 1);
-            var block = BlockAt(start);
-            var offset = (int)(at - start);
-            var count = Math.Min(buffer.Length - done, block.Length - offset);
-            if (count <= 0)
-            {
-                break;
-            }
-
-            new ReadOnlySpan<byte>(block.Data + offset, count).CopyTo(buffer[done..]);
-            done += count;
-        }
-
-        return done;
-    }
-
-    private unsafe Block BlockAt(ulong start)
-    {
-        if (_blocks.TryGetValue(start, out var block))
-        {
-            return block;
-        }
-
-        if (_blocks.Count >= MaxBlocks)
-        {
-            // The oldest block's memory is reused: a walk moves on through the heap.
-            block = _blocks[_blockOrder.Peek()];
-            _blocks.Remove(_blockOrder.Dequeue());
-        }
-        else
-        {
-            block = new Block((byte*)NativeMemory.Alloc(BlockSize));
-        }
-
-        block.Length = ReadUncached(start, new Span<byte>(block.Data, BlockSize));
-        _blocks[start] = block;
-        _blockOrder.Enqueue(start);
-        return block;
-    }
-
-    /// <summary>Frees the cache's native memory. Under <see cref="_gate"/>.</summary>
-    private unsafe void DropBlocks()
-    {
-        foreach (var block in _blocks.Values)
-        {
-            NativeMemory.Free(block.Data);
-        }
-
-        _blocks.Clear();
-        _blockOrder.Clear();
-    }
-
-    /// <summary>The readable mappings of /proc/self/maps, in address order, adjacent ones merged.</summary>
-    private static List<(ulong Start, ulong End)> ReadableMappings()
-    {
-        var result = new List<(ulong Start, ulong End)>();
-        foreach (var mapping in Mappings())
-        {
-            if (!mapping.Readable)
-            {
-                continue;
-            }
-
-            if (result.Count > 0 && result[^1].End == mapping.Start)
-            {
-                result[^1] = (result[^1].Start, mapping.End);
-            }
-            else
-            {
-                result.Add((mapping.Start, mapping.End));
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>One line of /proc/self/maps: <c>start-end perms offset dev inode [path]</c>.</summary>
-    private readonly record struct Mapping(ulong Start, ulong End, bool Readable, string Line);
-
-    /// <summary>The lines of /proc/self/maps, in address order (the kernel lists them so).</summary>
-    private static IEnumerable<Mapping> Mappings()
-    {
-        foreach (var line in File.ReadLines("/proc/self/maps"))
-        {
-            var span = line.AsSpan();
-            var dash = span.IndexOf('-');
-            var space = span.IndexOf(' ');
-            if (dash <= 0 || space <= dash ||
-                !ulong.TryParse(span[..dash], System.Globalization.NumberStyles.HexNumber, null, out var start) ||
-                !ulong.TryParse(span[(dash + 1)..space], System.Globalization.NumberStyles.HexNumber, null, out var end))
-            {
-                continue;
-            }
-
-            yield return new Mapping(start, end, space + 1 < span.Length && span[space + 1] == 'r', line);
-        }
     }
 
     /// <inheritdoc/>
@@ -434,59 +315,11 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
         {
             _disposed = true;
             _inPlace = [];
-            DropBlocks();
+            _blocks.Clear();
 
             _procMem?.Dispose();
             _procMem = null;
         }
-    }
-
-    /// <summary>Each mapped file of /proc/self/maps with the lowest address it is mapped at.</summary>
-    private static List<(string Path, ulong Start)> MappedFiles()
-    {
-        var starts = new Dictionary<string, ulong>(StringComparer.Ordinal);
-        var order = new List<string>();
-        foreach (var mapping in Mappings())
-        {
-            var path = PathOf(mapping.Line);
-            if (path.IsEmpty || path[0] != '/' || path.EndsWith(" (deleted)", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var start = mapping.Start;
-            var name = path.ToString();
-            if (!starts.TryGetValue(name, out var known))
-            {
-                order.Add(name);
-                starts[name] = start;
-            }
-            else if (start < known)
-            {
-                starts[name] = start;
-            }
-        }
-
-        return order.Select(p => (p, starts[p])).ToList();
-    }
-
-    /// <summary>The sixth field (the path), which may itself contain spaces.</summary>
-    private static ReadOnlySpan<char> PathOf(ReadOnlySpan<char> line)
-    {
-        var rest = line;
-        for (var field = 0; field < 5; field++)
-        {
-            rest = rest.TrimStart(' ');
-            var end = rest.IndexOf(' ');
-            if (end < 0)
-            {
-                return [];
-            }
-
-            rest = rest[end..];
-        }
-
-        return rest.TrimStart(' ');
     }
 
     /// <summary>One read of the whole range: its length, or -1 when any part of it is unreadable.</summary>
