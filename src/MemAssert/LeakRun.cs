@@ -124,8 +124,8 @@ internal sealed class LeakRun
     /// The plan of attempts. The first confirmation is on the preferred route. Then, in order: a live route that is
     /// unavailable under <see cref="SnapshotRoute.Auto"/> gives way to the dump route (the same confirmation again);
     /// weak evidence asks for a second confirmation on the same route, in which only what grew in the first counts;
-    /// live snapshots in which nothing grew under <see cref="SnapshotRoute.Auto"/> are confirmed on the dump route, which
-    /// sees thread stacks.
+    /// live confirmations that end with no leak under <see cref="SnapshotRoute.Auto"/> (nothing grew, or nothing grew
+    /// again in a second) are confirmed afresh on the dump route, which sees thread stacks.
     /// </summary>
     private async ValueTask<Confirmed> ConfirmAsync(Func<ValueTask> body, SeriesResult series, SnapshotLog log, CancellationToken cancellationToken)
     {
@@ -172,9 +172,12 @@ internal sealed class LeakRun
                 continue;
             }
 
-            if (findings.Leaks.Length == 0 && !attempt.Second && auto && attempt.Route == SnapshotRoute.Live)
+            if (findings.Leaks.Length == 0 && auto && attempt.Route == SnapshotRoute.Live)
             {
-                plan.Enqueue(attempt with { Route = SnapshotRoute.Dump, Fallback = RouteFallback.LiveSawNoGrowth });
+                // Whether nothing grew at all or what grew in a first confirmation did not grow again: the live route is
+                // blind to thread stacks, so its "nothing" is not evidence. The dump route confirms afresh.
+                grewInFirst = null;
+                plan.Enqueue(attempt with { Route = SnapshotRoute.Dump, Second = false, Fallback = RouteFallback.LiveSawNoGrowth });
                 continue;
             }
 

@@ -1,69 +1,50 @@
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Exporters;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Loggers;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using MemoryAssertions.BenchmarkDotNet;
+using System.Text.Json;
+using BenchmarkTargets;
+using MemoryAssertions.TestTargets;
 
 namespace MemAssert.BenchmarkDotNet.Tests;
 
-/// <summary>Runs <see cref="Targets"/> once, in process, with a short job, and keeps the summary and the printed text.</summary>
-public sealed class ShortRun : IDisposable
-{
-    public const int Iterations = 12;
-    // Enough operations per iteration that bytes the test host itself keeps now and then (runner messages, tiered JIT
-    // data) are small per operation next to the 1 KB a leaking operation keeps.
-    public const int OperationsPerIteration = 1_024;
+/// <summary>What the diagnoser measured for one benchmark of the short run, and the cells of its columns.</summary>
+public sealed record ShortRunCase(
+    string Method,
+    bool Success,
+    bool Measured,
+    long[]? LiveBytes,
+    int OperationsPerIteration,
+    bool HasVerdict,
+    bool IsLeak,
+    double? RetainedBytesPerOperation,
+    Dictionary<string, string> Cells);
 
-    private readonly string _artifacts = Path.Combine(Path.GetTempPath(), "memassert-bdn-tests-" + Guid.NewGuid().ToString("N"));
+/// <summary>
+/// Runs the BenchmarkTargets program once, in a child process of its own (so that no test host's threads move the live
+/// heap it measures), and keeps what it printed: each benchmark's readings and cells, the console and Markdown tables.
+/// </summary>
+public sealed class ShortRun
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public ShortRun()
     {
-        var job = Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
-            .WithLaunchCount(1)
-            .WithWarmupCount(3)
-            .WithIterationCount(Iterations)
-            .WithInvocationCount(OperationsPerIteration)
-            .WithUnrollFactor(16);
-        var config = ManualConfig.CreateEmpty()
-            .AddJob(job)
-            // Nothing that grows during the run: an accumulating logger would add its own text to the live heap.
-            .AddLogger(NullLogger.Instance)
-            .AddColumnProvider(DefaultColumnProviders.Instance)
-            .AddMemoryTrend()
-            .WithArtifactsPath(_artifacts)
-            .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-
-        Summary = BenchmarkRunner.Run<Targets>(config);
-
-        // The summary table as the console shows it, and as the GitHub Markdown export writes it.
-        MarkdownExporter.Console.ExportToLog(Summary, Console);
-        var markdown = new AccumulationLogger();
-        MarkdownExporter.GitHub.ExportToLog(Summary, markdown);
-        Markdown = markdown.GetLog();
+        var output = TargetProgram.Run("BenchmarkTargets", [], TimeSpan.FromMinutes(3));
+        var line = output.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+        var result = JsonSerializer.Deserialize<Output>(line["RESULT ".Length..], Json)!;
+        Cases = result.Cases;
+        Console = result.Console;
+        Markdown = result.Markdown;
     }
 
-    public AccumulationLogger Console { get; } = new();
+    public IReadOnlyList<ShortRunCase> Cases { get; }
 
-    public Summary Summary { get; }
+    /// <summary>The summary table as the console shows it.</summary>
+    public string Console { get; }
 
+    /// <summary>The summary table as the GitHub Markdown export writes it.</summary>
     public string Markdown { get; }
 
-    public BenchmarkCase Case(string method) => Summary.BenchmarksCases.Single(c => c.Descriptor.WorkloadMethod.Name == method);
+    public ShortRunCase Case(string method) => Cases.Single(c => c.Method == method);
 
-    public string Cell(string method, string column) =>
-        Summary.GetColumns().Single(c => c.ColumnName == column).GetValue(Summary, Case(method), Summary.Style);
+    public string Cell(string method, string column) => Case(method).Cells[column];
 
-    public void Dispose()
-    {
-        Targets.Kept.Clear();
-        if (Directory.Exists(_artifacts))
-        {
-            Directory.Delete(_artifacts, recursive: true);
-        }
-    }
+    private sealed record Output(ShortRunCase[] Cases, string Console, string Markdown);
 }

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+using BenchmarkTargets;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Engines;
 using MemoryAssertions.BenchmarkDotNet;
@@ -6,17 +9,15 @@ using MemoryAssertions.BenchmarkDotNet.InProcess;
 
 namespace MemAssert.BenchmarkDotNet.Tests;
 
-public class StartupHookTests : IClassFixture<ShortRun>
+public class StartupHookTests
 {
-    private readonly ShortRun _run;
-
-    public StartupHookTests(ShortRun run) => _run = run;
-
     [Fact]
     public void Before_the_benchmark_process_starts_the_diagnoser_adds_its_startup_hook_and_a_private_output_file()
     {
         var diagnoser = new MemoryTrendDiagnoser(new MemoryTrendDiagnoserConfig());
-        var benchmarkCase = _run.Case(nameof(Targets.Clean));
+        // A real benchmark case, as the runner builds it, without running it.
+        var benchmarkCase = BenchmarkConverter.TypeToBenchmarks(typeof(Targets), DefaultConfig.Instance).BenchmarksCases
+            .Single(c => c.Descriptor.WorkloadMethod.Name == nameof(Targets.Clean));
         using var process = new Process { StartInfo = new ProcessStartInfo("dotnet") };
         process.StartInfo.Environment["DOTNET_STARTUP_HOOKS"] = "/opt/other/Hook.dll";
 

@@ -23,9 +23,9 @@ internal static class ConfirmationRule
     internal const int SuspiciousLeaks = 2;
 
     /// <summary>
-    /// The group's growth when it grows with the calls: its count rose in both call intervals (or, for an object that
-    /// grows in place, its bytes rose in both while its count never fell) and rose by less than half as much in the
-    /// control interval. Otherwise null.
+    /// The group's growth when it grows with the calls: its count rose in both call intervals and by less than half as
+    /// much in the control interval; or, for an object that grows in place, its bytes rose in both call intervals while
+    /// its count never fell, and neither its count nor its bytes changed in the control interval. Otherwise null.
     /// </summary>
     /// <param name="group">The group's id, kept in the result.</param>
     /// <param name="counts">Its object count in each of the four snapshots.</param>
@@ -35,7 +35,9 @@ internal static class ConfirmationRule
         long c1 = counts[1] - counts[0], control = counts[2] - counts[1], c2 = counts[3] - counts[2];
         long b1 = bytes[1] - bytes[0], controlBytes = bytes[2] - bytes[1], b2 = bytes[3] - bytes[2];
         var byCount = c1 > 0 && c2 > 0 && control * 2 < Math.Min(c1, c2);
-        var byBytes = c1 >= 0 && c2 >= 0 && control <= 0 && b1 > 0 && b2 > 0 && controlBytes * 2 < Math.Min(b1, b2);
+        // An object that grows in place does not change at all without the calls. Bytes are a finer measure than counts:
+        // what another thread holds for a moment (a buffer of random size on its stack) changes them in every interval.
+        var byBytes = c1 >= 0 && c2 >= 0 && control == 0 && controlBytes == 0 && b1 > 0 && b2 > 0;
         if (!byCount && !byBytes)
         {
             return null;

@@ -36,7 +36,7 @@ public enum RouteFallback
     /// <summary>The live route was unavailable (<see cref="LeakReport.LiveRouteUnavailableReason"/> says why).</summary>
     LiveUnavailable,
 
-    /// <summary>Nothing grew with the calls in live snapshots, which see no thread stacks: the dump route, which does, was used.</summary>
+    /// <summary>Live snapshots, which see no thread stacks, confirmed no leak (nothing grew, or nothing grew again): the dump route, which does, was used.</summary>
     LiveSawNoGrowth,
 }
 

@@ -312,7 +312,7 @@ internal static class ReportBuilder
                     text.Append("; ").Append(FellBack(report.LiveRouteUnavailableReason ?? "no reason given"));
                     break;
                 case RouteFallback.LiveSawNoGrowth:
-                    text.Append("; nothing grew with the calls in live snapshots, which see no thread stacks, so the dump route (which does) was used");
+                    text.Append("; no leak was confirmed in live snapshots, which see no thread stacks, so the dump route (which does) was used");
                     break;
             }
 

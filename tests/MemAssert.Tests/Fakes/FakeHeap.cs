@@ -79,6 +79,12 @@ internal sealed class FakeHeap
         var queue = new Queue<(Node Node, int Parent, int Edge)>();
         foreach (var (root, node) in _roots)
         {
+            // As the real routes: the live route sees no thread stacks.
+            if (root.Kind == RootKind.StackLocal && route == SnapshotRoute.Live)
+            {
+                continue;
+            }
+
             roots.Add(root);
             queue.Enqueue((node, -roots.Count, -1));
         }

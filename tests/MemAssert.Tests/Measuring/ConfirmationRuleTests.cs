@@ -61,6 +61,15 @@ public sealed class ConfirmationRuleTests
         Assert.False(delta.Value.Irregular);
     }
 
+    [Theory]
+    [InlineData(1_000, 3_000, 2_500, 6_000)] // a buffer of random size on another thread's stack, caught by each snapshot
+    [InlineData(1_000, 3_000, 3_100, 6_000)] // the same, rising a little in the control
+    public void A_group_whose_bytes_change_without_the_calls_does_not_grow_in_place(long s0, long s1, long s2, long s3)
+    {
+        // Its count stays at one; its bytes rise in both call intervals, but they moved in the control too.
+        Assert.Null(ConfirmationRule.GrowsWithCalls(1, [1, 1, 1, 1], [s0, s1, s2, s3]));
+    }
+
     [Fact]
     public void A_second_confirmation_is_taken_when_the_first_one_is_weak_evidence()
     {

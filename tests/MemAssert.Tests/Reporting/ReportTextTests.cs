@@ -141,6 +141,34 @@ public sealed partial class ReportTextTests
     }
 
     [Fact]
+    public void A_leak_held_only_by_a_stack_is_confirmed_on_the_dump_route_when_live_snapshots_confirm_nothing_after_a_second_look()
+    {
+        // Another thread's local list, which live snapshots do not see. While the first live confirmation's call
+        // intervals run, the host registers one object of its own each time: weak evidence, so a second live confirmation
+        // is taken, in which nothing grows again. Live "nothing" is not evidence: the dump route confirms afresh.
+        var heap = new FakeHeap();
+        var items = heap.Root(RootNames.StackLocal(7), "System.Collections.Generic.List<MyApp.Item>", 32, Core);
+        var registrations = heap.Static("MyApp.Host.Registrations", "System.Collections.Generic.List<MyApp.Registration>", 32, Core);
+        heap.BeforeSnapshot = taken =>
+        {
+            if (taken is 1 or 3)
+            {
+                registrations.Add("[i]", "MyApp.Registration", 40);
+            }
+        };
+
+        var report = heap.Measure(() => items.Add("[i]", "MyApp.Item", 24));
+
+        Assert.Equal(CheckOutcome.Leak, report.Outcome);
+        Assert.Equal([.. Enumerable.Repeat(SnapshotRoute.Live, 8), .. Enumerable.Repeat(SnapshotRoute.Dump, 4)], heap.Routes);
+        Assert.Equal(SnapshotRoute.Dump, report.SnapshotRoute);
+        Assert.Equal(RouteFallback.LiveSawNoGrowth, report.RouteFallback);
+        var leak = Assert.Single(report.Leaks);
+        Assert.Equal("MyApp.Item", leak.TypeName);
+        Assert.Equal("local on the stack of thread 7", leak.Leaked.Path.RootName);
+    }
+
+    [Fact]
     public void Live_route_unavailable_falls_back_to_dumps_and_says_why()
     {
         var (heap, handle) = SessionLeak();

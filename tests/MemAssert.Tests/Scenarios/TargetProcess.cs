@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using MemoryAssertions.TestTargets;
 
 namespace MemoryAssertions.Tests.Scenarios;
 
@@ -43,42 +43,13 @@ internal static class TargetProcess
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
-    /// <summary>The target program, built beside this test assembly (same configuration).</summary>
-    private static string Program
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
-            var bin = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", ".."));
-            var program = Path.Combine(bin, "LeakTargets", configuration, "LeakTargets.dll");
-            return File.Exists(program) ? program : throw new FileNotFoundException("The LeakTargets program was not built beside the tests.", program);
-        }
-    }
-
     /// <summary>Runs <paramref name="scenario"/> and returns each check's outcome; fails the test when the program fails or takes longer than <paramref name="timeout"/>.</summary>
-    public static IReadOnlyList<TargetResult> Run(string scenario, SnapshotRoute route = SnapshotRoute.Auto, TimeSpan? timeout = null)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Program);
-        start.ArgumentList.Add(scenario);
-        start.ArgumentList.Add(route.ToString());
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"LeakTargets {scenario} {route} did not finish in time.");
-        }
-
-        process.WaitForExit();
-        var output = stdout.GetAwaiter().GetResult();
-        Assert.True(process.ExitCode == 0, $"LeakTargets {scenario} {route} exited with {process.ExitCode}:\n{output}\n{stderr.GetAwaiter().GetResult()}");
-        return output.Split('\n')
+    public static IReadOnlyList<TargetResult> Run(string scenario, SnapshotRoute route = SnapshotRoute.Auto, TimeSpan? timeout = null) =>
+        TargetProgram.Run("LeakTargets", [scenario, route.ToString()], timeout ?? TimeSpan.FromMinutes(2))
+            .Split('\n')
             .Where(line => line.StartsWith("RESULT ", StringComparison.Ordinal))
             .Select(line => JsonSerializer.Deserialize<TargetResult>(line["RESULT ".Length..], Json)!)
             .ToArray();
-    }
 
     public static TargetResult RunOne(string scenario, SnapshotRoute route = SnapshotRoute.Auto) => Assert.Single(Run(scenario, route));
 }

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 
-namespace MemAssert.BenchmarkDotNet.Tests;
+namespace BenchmarkTargets;
 
 /// <summary>The benchmarks the tests run: one that only allocates, one that keeps what it allocates.</summary>
 public class Targets

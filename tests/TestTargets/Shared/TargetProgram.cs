@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace MemoryAssertions.TestTargets;
+
+/// <summary>
+/// Runs a target program (built beside the test assembly, same configuration) in a child process of its own and returns
+/// what it printed. Linked into the test projects that run target programs.
+/// </summary>
+internal static class TargetProgram
+{
+    /// <summary>The program <paramref name="name"/>.dll beside the test assembly's output folder.</summary>
+    public static string Locate(string name)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+        var bin = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", ".."));
+        var program = Path.Combine(bin, name, configuration, name + ".dll");
+        return File.Exists(program) ? program : throw new FileNotFoundException($"The {name} program was not built beside the tests.", program);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="name"/> with <paramref name="arguments"/> and returns its standard output. Throws when it
+    /// exits with another code than 0, or does not exit within <paramref name="timeout"/> (it is then killed, with any
+    /// process it started).
+    /// </summary>
+    public static string Run(string name, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Locate(name));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var command = string.Join(' ', start.ArgumentList.Skip(1).Prepend(name));
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{command} did not finish within {timeout.TotalSeconds:0} s.");
+        }
+
+        process.WaitForExit();
+        var output = stdout.GetAwaiter().GetResult();
+        return process.ExitCode == 0
+            ? output
+            : throw new InvalidOperationException($"{command} exited with {process.ExitCode}:\n{output}\n{stderr.GetAwaiter().GetResult()}");
+    }
+}
