@@ -18,8 +18,9 @@ internal readonly record struct GrowthDecision(GrowthKind Kind, double BytesPerI
 /// bytes at the instant of a GC, so the floor is what the code under test retains. Growth is sustained when the floor
 /// rises from every segment to the next; it is absent when no floor rises above the one before it and at least one
 /// floor is level with the one before (a heap that shrinks in every segment could be hiding a leak); anything in
-/// between (it rose, then stopped, or it rose in steps further apart than a segment) is inconclusive, and the caller
-/// extends the run. A leak that adds something every P-th call rises in every segment once segments are P long.
+/// between (it rose, then stopped, or it rose in steps further apart than a segment, or it rose only after the last
+/// segment's floor) is inconclusive, and the caller extends the run. A leak that adds something every P-th call rises
+/// in every segment once segments are P long, whatever the call counter was when the run began.
 /// <para>
 /// Memory freed elsewhere in the process (a pool trimming itself on a timer, what earlier code left to finalizers) makes
 /// the heap drop once, by any amount, at any iteration. A drop larger than what a leak has retained so far takes the
@@ -119,13 +120,27 @@ internal static class GrowthRule
             }
         }
 
+        // A rise after the last segment's floor (a step in the last segment, a leak that began late) is a rise like any
+        // other: the last floor hides it, and the last reading (settled by the caller) does not.
+        var lastFloorAt = start[segments - 1];
+        for (var i = lastFloorAt; i < n; i++)
+        {
+            if (live[i] == floor[segments - 1])
+            {
+                lastFloorAt = i;
+            }
+        }
+
+        var risesAtEnd = live[n - 1] - floor[segments - 1] > allowancePerIteration * (long)(n - 1 - lastFloorAt);
+
         if (slope <= allowancePerIteration)
         {
             // No growth from first to last; but a floor that rose somewhere in between may be a small leak masked by
             // the heap shrinking elsewhere (what earlier code left behind being freed), and so may a floor that fell
-            // from every segment to the next (another thread freeing as fast as the code leaks): look longer before
-            // saying no. One segment with a level floor is a witness that nothing was retained in it.
-            var masked = rises > 0 || falls == segments - 1;
+            // from every segment to the next (another thread freeing as fast as the code leaks), and so may a rise at
+            // the end: look longer before saying no. One segment with a level floor is a witness that nothing was
+            // retained in it.
+            var masked = rises > 0 || falls == segments - 1 || risesAtEnd;
             return new GrowthDecision(masked ? GrowthKind.Inconclusive : GrowthKind.NoGrowth, Math.Max(0, slope), segmentLength, rises, segments);
         }
 

@@ -57,6 +57,7 @@ internal static class SeriesRun
                 live[done + 1] = readLiveHeap();
             }
 
+            SettleLast(live.AsSpan(0, done + 1), readLiveHeap);
             var decision = GrowthRule.Decide(live.AsSpan(0, done + 1), options.MaxGrowthPerIteration, options.Iterations + 1);
             if (decision.Kind == GrowthKind.NoGrowth)
             {
@@ -86,6 +87,32 @@ internal static class SeriesRun
 
             growthSeen |= decision.Kind == GrowthKind.Growth;
             target = Math.Min(max, done * 2);
+        }
+    }
+
+    /// <summary>
+    /// The growth rule reads a rise after the last segment's floor as unexplained. The last reading has no later one to
+    /// tell a retained rise from bytes another thread held at the instant of its GC, so when it stands above the last
+    /// quarter's floor it is read again, without a call between, while that lowers it (at most twice).
+    /// </summary>
+    internal static void SettleLast(Span<long> live, Func<long> readLiveHeap)
+    {
+        var last = live.Length - 1;
+        var floor = long.MaxValue;
+        foreach (var value in live[((GrowthRule.SegmentCount - 1) * live.Length / GrowthRule.SegmentCount)..])
+        {
+            floor = Math.Min(floor, value);
+        }
+
+        for (var again = 0; again < 2 && live[last] > floor; again++)
+        {
+            var reading = readLiveHeap();
+            if (reading >= live[last])
+            {
+                return;
+            }
+
+            live[last] = reading;
         }
     }
 }

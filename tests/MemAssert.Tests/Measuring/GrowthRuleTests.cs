@@ -81,13 +81,40 @@ public sealed class GrowthRuleTests
         var noGrowth = 0;
         for (var trial = 0; trial < 200; trial++)
         {
-            var noisy = Series(20, _ => random.Next(4) == 0 ? random.Next(1, 50_000) : 0);
+            long Noise() => random.Next(4) == 0 ? random.Next(1, 50_000) : 0;
+            var noisy = Series(20, _ => Noise());
+            // As the run does: a last reading above the last quarter's floor is read again while that lowers it.
+            SeriesRun.SettleLast(noisy, () => Base + Noise());
             var kind = Decide(noisy, 0).Kind;
             Assert.NotEqual(GrowthKind.Growth, kind);
             noGrowth += kind == GrowthKind.NoGrowth ? 1 : 0;
         }
 
         Assert.True(noGrowth >= 190, $"{noGrowth} of 200 read as no growth");
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(18)]
+    [InlineData(20)] // the very last reading
+    public void A_step_after_the_last_segments_floor_is_inconclusive_not_no_growth(int at)
+    {
+        // One object of a leak every 20 calls, landing in the last segment: the last floor is level with the others.
+        Assert.Equal(GrowthKind.Inconclusive, Decide(Series(20, i => i >= at ? 32 : 0), 0).Kind);
+    }
+
+    [Fact]
+    public void Settling_the_last_reading_keeps_a_retained_rise_and_drops_a_passing_one()
+    {
+        long[] retained = [100, 100, 100, 100, 132];
+        SeriesRun.SettleLast(retained, () => 132);
+        Assert.Equal(132, retained[^1]);
+
+        long[] passing = [100, 100, 100, 100, 50_100];
+        var reads = 0;
+        SeriesRun.SettleLast(passing, () => ++reads == 1 ? 100 : 40_000);
+        Assert.Equal(100, passing[^1]);
+        Assert.Equal(1, reads); // level with the floor: settled, no further reading
     }
 
     [Fact]

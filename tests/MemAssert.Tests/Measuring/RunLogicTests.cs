@@ -1,3 +1,4 @@
+using MemoryAssertions.Series;
 using Xunit.Abstractions;
 
 namespace MemoryAssertions.Tests.Measuring;
@@ -41,6 +42,46 @@ public sealed class RunLogicTests(ITestOutputHelper output)
         Assert.True(report.IsLeak, report.Text);
         Assert.True(report.Iterations > 80, report.Text);
         Assert.Equal(60, report.JudgedFrom);
+    }
+
+    public static TheoryData<int, int> SparseLeakPhases()
+    {
+        var data = new TheoryData<int, int>();
+        foreach (var every in new[] { 10, 20 })
+        {
+            for (var phase = 0; phase < every; phase++)
+            {
+                data.Add(every, phase);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SparseLeakPhases))]
+    public async Task A_leak_of_one_object_every_P_calls_reaches_confirmation_at_every_phase_with_the_defaults(int every, int phase)
+    {
+        // The README's promise: P <= MaxIterations / 4 (20 with the defaults), whatever the call counter was when the
+        // check began (the warm-up calls count as calls).
+        var heap = Base;
+        var calls = phase;
+        var series = await SeriesRun.MeasureAsync(
+            () =>
+            {
+                if (++calls % every == 0)
+                {
+                    heap += 32;
+                }
+
+                return ValueTask.CompletedTask;
+            },
+            LeakOptions.Default,
+            () => heap,
+            CancellationToken.None);
+
+        Assert.Null(series.Pass);
+        Assert.Equal(GrowthKind.Growth, series.Decision.Kind);
     }
 
     [Fact]

@@ -167,6 +167,18 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void One_object_every_twentieth_call_leaks_even_when_the_first_one_comes_in_the_last_segment()
+    {
+        // The README's limit with the defaults (P = MaxIterations / 4 = 20), at a phase whose first 20 iterations hold
+        // one leaked object, after the last quarter's floor.
+        var result = Run("every-twentieth-call-late");
+        Assert.True(result.Iterations >= 40, result.Text);
+        var leak = FirstLeak(result, "LeakTargets.SparseItem", result.SnapshotIterations / 20);
+        Assert.Equal("static field LeakTargets.Holders.EveryTwentieth", leak.Root);
+        AssertBytesPerCall(result);
+    }
+
+    [Fact]
     public void A_leak_with_memory_freed_once_during_the_run_is_judged_from_the_drop()
     {
         // 24 B per call, and at the 30th call (iteration 27) 256 KB held from before the check is freed.

@@ -24,6 +24,14 @@ internal static class Scenarios
         ["undisposed-timer"] = route => Leak("undisposed-timer", Leaks.UndisposedTimer, route),
         ["large-object"] = route => Leak("large-object", Leaks.LargeObject, route),
         ["every-tenth-call"] = route => Leak("every-tenth-call", Leaks.EveryTenthCall, route, Sparse),
+        ["every-twentieth-call-late"] = route =>
+        {
+            // With the counter at 0 the warm-up makes calls 1 to 3, and the check's first leaked object comes at
+            // iteration 17 of 20: after the last quarter's floor.
+            var retained = Program.RetainedPerCall(Leaks.EveryTwentiethCall);
+            Holders.SetCalls(0);
+            Program.Emit("every-twentieth-call-late", MemAssert.Measure(Leaks.EveryTwentiethCall, new LeakOptions { Snapshots = route }), retained);
+        },
         ["freed-once"] = route => Check("freed-once", FreeingPreloadedAtCall(30, Leaks.StaticList), route, Sparse),
         ["sparse-freed-late"] = route => Check("sparse-freed-late", FreeingPreloadedAtCall(63, Leaks.KilobyteEveryTenthCall), route),
         ["async"] = route => Program.Emit("async", MemAssert.MeasureAsync(Leaks.Async, new LeakOptions { Snapshots = route }).GetAwaiter().GetResult()),

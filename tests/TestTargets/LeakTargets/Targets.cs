@@ -99,6 +99,7 @@ public static class Holders
     public static byte[]? Preloaded;
     public static readonly List<LeakedLarge> Large = [];
     public static readonly List<SparseItem> Sparse = [];
+    public static readonly List<SparseItem> EveryTwentieth = [];
     public static readonly List<byte[]> SparseBlocks = [];
     public static readonly ConcurrentBag<AsyncItem> AsyncItems = [];
     public static readonly Dictionary<long, CacheEntry> Cache = [];
@@ -115,6 +116,9 @@ public static class Holders
     public static void Preload(int bytes) => Preloaded = new byte[bytes];
 
     public static long NextCall() => Interlocked.Increment(ref _calls);
+
+    /// <summary>Sets the call counter: the next call is call <paramref name="calls"/> + 1.</summary>
+    public static void SetCalls(long calls) => Interlocked.Exchange(ref _calls, calls);
 
     public static void Reset()
     {
@@ -162,6 +166,14 @@ public static class Leaks
         if (Holders.NextCall() % 10 == 0)
         {
             Holders.SparseBlocks.Add(new byte[1_000]);
+        }
+    }
+
+    public static void EveryTwentiethCall()
+    {
+        if (Holders.NextCall() % 20 == 0)
+        {
+            Holders.EveryTwentieth.Add(new SparseItem());
         }
     }
 
