@@ -52,6 +52,17 @@ public sealed record LeakOptions
     /// <summary>How heap snapshots are taken to confirm growth (default <see cref="SnapshotRoute.Auto"/>).</summary>
     public SnapshotRoute Snapshots { get; init; } = SnapshotRoute.Auto;
 
+    /// <summary>
+    /// How long one call of the code may take (default 30 s; <see cref="Timeout.InfiniteTimeSpan"/> for no limit). The
+    /// task of an asynchronous call that has not completed by then fails the check with a <see cref="TimeoutException"/>
+    /// naming the call (the task itself is left running). A synchronous call cannot be interrupted; a check that has
+    /// waited to start behind one call of another check for longer than this fails with
+    /// <see cref="InvalidOperationException"/>, since it was most likely started from inside that call.
+    /// </summary>
+    public TimeSpan IterationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan MaxIterationTimeout = TimeSpan.FromHours(24);
+
     internal int EffectiveMaxIterations => MaxIterations > 0 ? Math.Max(MaxIterations, Iterations) : Iterations * 4;
 
     internal void Validate()
@@ -100,6 +111,14 @@ public sealed record LeakOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Snapshots), Snapshots, "LeakOptions.Snapshots must be Auto, Live, Dump or None.");
         }
+
+        if (IterationTimeout != Timeout.InfiniteTimeSpan && (IterationTimeout <= TimeSpan.Zero || IterationTimeout > MaxIterationTimeout))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(IterationTimeout),
+                IterationTimeout,
+                "LeakOptions.IterationTimeout must be more than zero and at most 24 hours, or Timeout.InfiniteTimeSpan for no limit.");
+        }
     }
 }
 
@@ -123,7 +142,7 @@ public enum SnapshotRoute
     /// The live route where it is supported (Linux, where the runtime gives the addresses of static fields' slots:
     /// checked once per process), and the dump route where it is not, when it is unavailable at the
     /// moment (the report says why), and always when <see cref="LeakOptions.KeepSnapshotsIn"/> is set. A check whose
-    /// live snapshots see nothing growing is confirmed again on the dump route, which sees thread stacks.
+    /// live snapshots confirm no leak is confirmed again on the dump route, which sees thread stacks.
     /// </summary>
     Auto,
 

@@ -21,9 +21,28 @@ internal sealed class LeakRun
     /// <summary>Set while a check runs its delegate: a check started from inside one would wait for itself.</summary>
     private static readonly AsyncLocal<bool> InsideCheck = new();
 
+    /// <summary>How often a check waiting for the gate looks at the check that holds it.</summary>
+    private static readonly TimeSpan GateSlice = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The gate holder's current call, for checks waiting behind it: when the call began (a <see cref="Stopwatch"/>
+    /// timestamp, 0 between calls) and the holder's <see cref="LeakOptions.IterationTimeout"/>. A check started from
+    /// inside a call on a thread that does not flow the execution context (<see cref="Thread.UnsafeStart()"/>) is not
+    /// seen by <see cref="InsideCheck"/>; it is seen waiting behind a call that does not return.
+    /// </summary>
+    private static long s_callStartedAt;
+
+    private static TimeSpan s_holderTimeout = Timeout.InfiniteTimeSpan;
+
+    private static string s_holderExpression = "code";
+
     private readonly LeakOptions _options;
     private readonly string _expression;
     private readonly CheckEnvironment _environment;
+
+    /// <summary>Calls made so far, warm-up included; and whether the series is over (later calls are the confirmation's).</summary>
+    private int _calls;
+    private int _seriesIterations = -1;
 
     public LeakRun(LeakOptions options, string? expression, CheckEnvironment? environment = null)
     {
@@ -39,7 +58,12 @@ internal sealed class LeakRun
     public LeakReport RunSync(Action action, CancellationToken cancellationToken)
     {
         ThrowIfNested();
-        Gate.Wait(cancellationToken);
+        var waitingSince = Stopwatch.GetTimestamp();
+        while (!Gate.Wait(GateSlice, cancellationToken))
+        {
+            ThrowIfHolderStuck(waitingSince);
+        }
+
         try
         {
             InsideCheck.Value = true;
@@ -48,7 +72,16 @@ internal sealed class LeakRun
                 action,
                 () =>
                 {
-                    action();
+                    BeginCall();
+                    try
+                    {
+                        action();
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref s_callStartedAt, 0);
+                    }
+
                     return ValueTask.CompletedTask;
                 },
                 cancellationToken);
@@ -65,21 +98,98 @@ internal sealed class LeakRun
     public async Task<LeakReport> RunAsync(Func<Task> action, CancellationToken cancellationToken)
     {
         ThrowIfNested();
-        await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var waitingSince = Stopwatch.GetTimestamp();
+        while (!await Gate.WaitAsync(GateSlice, cancellationToken).ConfigureAwait(false))
+        {
+            ThrowIfHolderStuck(waitingSince);
+        }
+
         try
         {
             InsideCheck.Value = true;
-            return await RunCore(
-                    action,
-                    () => new ValueTask(action() ?? throw new InvalidOperationException("The delegate returned a null Task.")),
-                    cancellationToken)
-                .ConfigureAwait(false);
+            return await RunCore(action, () => CallAsync(action, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             InsideCheck.Value = false;
             Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// One call of an asynchronous delegate, bounded: its task must complete within
+    /// <see cref="LeakOptions.IterationTimeout"/>, and <paramref name="cancellationToken"/> ends the wait.
+    /// </summary>
+    private async ValueTask CallAsync(Func<Task> action, CancellationToken cancellationToken)
+    {
+        var call = BeginCall();
+        try
+        {
+            var task = action() ?? throw new InvalidOperationException("The delegate returned a null Task.");
+            if (!task.IsCompleted)
+            {
+                try
+                {
+                    await task.WaitAsync(_options.IterationTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException) when (!task.IsCompleted)
+                {
+                    throw new TimeoutException(
+                        $"`{_expression}`: {DescribeCall(call)} did not complete within {_options.IterationTimeout.TotalSeconds:0.###} s " +
+                        "(LeakOptions.IterationTimeout). The check was abandoned; the call's task is left running.");
+                }
+            }
+
+            await task.ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref s_callStartedAt, 0);
+        }
+    }
+
+    /// <summary>Counts a call and publishes it to checks waiting for the gate. Returns its number (1-based, warm-up included).</summary>
+    private int BeginCall()
+    {
+        s_holderTimeout = _options.IterationTimeout;
+        s_holderExpression = _expression;
+        Volatile.Write(ref s_callStartedAt, Stopwatch.GetTimestamp());
+        return ++_calls;
+    }
+
+    /// <summary>Where in the check call <paramref name="call"/> is, for a message.</summary>
+    private string DescribeCall(int call)
+    {
+        var warmup = _options.Warmup;
+        if (call <= warmup)
+        {
+            return $"warm-up call {call} of {warmup}";
+        }
+
+        return _seriesIterations < 0
+            ? $"iteration {call - warmup}"
+            : $"call {call - warmup - _seriesIterations} of the heap confirmation (after {_seriesIterations} iterations)";
+    }
+
+    /// <summary>
+    /// Fails a check waiting for the gate when the holder has been inside one call, begun before this check started to
+    /// wait, for longer than the holder's own <see cref="LeakOptions.IterationTimeout"/> (and a slice more, so that an
+    /// asynchronous holder times out first): that call is most likely waiting for this check.
+    /// </summary>
+    private static void ThrowIfHolderStuck(long waitingSince)
+    {
+        var startedAt = Volatile.Read(ref s_callStartedAt);
+        var timeout = s_holderTimeout;
+        if (startedAt == 0 || startedAt > waitingSince || timeout == Timeout.InfiniteTimeSpan || Stopwatch.GetElapsedTime(startedAt) <= timeout + GateSlice)
+        {
+            return;
+        }
+
+        throw new InvalidOperationException(
+            $"Another MemAssert check in this process has been inside one call of `{s_holderExpression}` for more than {timeout.TotalSeconds:0.###} s " +
+            "(its LeakOptions.IterationTimeout) while this check waited to start. Checks run one at a time: if this check was started from " +
+            "inside that call (on a thread that does not flow the execution context, such as one started with Thread.UnsafeStart), it " +
+            "would wait for it forever, because checks cannot be nested. If that call is merely slow, raise its IterationTimeout.");
     }
 
     private static void ThrowIfNested()
@@ -99,6 +209,7 @@ internal sealed class LeakRun
     {
         var stopwatch = Stopwatch.StartNew();
         var series = await SeriesRun.MeasureAsync(body, _options, _environment.ReadLiveHeap, cancellationToken).ConfigureAwait(false);
+        _seriesIterations = series.Done;
         var log = new SnapshotLog();
         if (series.Pass is { } passed)
         {

@@ -27,6 +27,18 @@ public sealed class BadInputTests
         Assert.Contains("allowed range: 2 to 100000", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-2)] // -1 ms is Timeout.InfiniteTimeSpan, allowed
+    [InlineData(25 * 3_600_000)]
+    public void An_iteration_timeout_that_is_not_positive_or_is_over_a_day_names_the_range(long milliseconds)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(
+            () => MemAssert.NoLeak(Clean.NoOp, new LeakOptions { IterationTimeout = TimeSpan.FromMilliseconds(milliseconds) }));
+        Assert.Equal("IterationTimeout", ex.ParamName);
+        Assert.Contains("more than zero and at most 24 hours, or Timeout.InfiniteTimeSpan", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Negative_warm_up_growth_allowance_or_path_count_are_rejected()
     {

@@ -21,6 +21,9 @@ internal sealed record TargetResult(
     public bool IsLeak => Outcome is CheckOutcome.Leak or CheckOutcome.LeakUnconfirmed;
 }
 
+/// <summary>A check that ended with an exception, as the target program printed it: the exception's type (null when none was thrown) and message.</summary>
+internal sealed record TargetFault(string Name, string? Type, string Message, long Milliseconds);
+
 internal sealed record TargetLeak(
     string Type,
     string Root,
@@ -50,6 +53,17 @@ internal static class TargetProcess
             .Where(line => line.StartsWith("RESULT ", StringComparison.Ordinal))
             .Select(line => JsonSerializer.Deserialize<TargetResult>(line["RESULT ".Length..], Json)!)
             .ToArray();
+
+    /// <summary>Runs a fault scenario: the <c>FAULT</c> lines it printed (one per check that had to end with an exception), and its checks' outcomes.</summary>
+    public static (TargetFault[] Faults, TargetResult[] Results, string Output) RunFaults(string scenario, TimeSpan? timeout = null)
+    {
+        var output = TargetProgram.Run("LeakTargets", [scenario, nameof(SnapshotRoute.Auto)], timeout ?? TimeSpan.FromMinutes(1));
+        var lines = output.Split('\n');
+        return (
+            lines.Where(l => l.StartsWith("FAULT ", StringComparison.Ordinal)).Select(l => JsonSerializer.Deserialize<TargetFault>(l["FAULT ".Length..], Json)!).ToArray(),
+            lines.Where(l => l.StartsWith("RESULT ", StringComparison.Ordinal)).Select(l => JsonSerializer.Deserialize<TargetResult>(l["RESULT ".Length..], Json)!).ToArray(),
+            output);
+    }
 
     public static TargetResult RunOne(string scenario, SnapshotRoute route = SnapshotRoute.Auto) => Assert.Single(Run(scenario, route));
 }
