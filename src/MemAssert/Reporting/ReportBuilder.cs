@@ -80,6 +80,10 @@ internal static class ReportBuilder
             $"the live heap rose but not steadily over {Judged(report)} (growth that stops, such as a cache filling, is not a leak)",
         CheckOutcome.GrowthNotSustained =>
             $"the live heap shrank through {Judged(report)} (memory freed elsewhere in the process), so no steady growth was seen; a leak smaller than that shrinking would be hidden",
+        CheckOutcome.GrewElsewhere when report.SnapshotRoute == SnapshotRoute.Live =>
+            $"the live heap rose, but no retention path group grew with the calls in {(report.SecondConfirmation ? "both of two live confirmations" : "live snapshots")} " +
+            $"{report.SnapshotIterations / 2} calls apart; live snapshots see no thread stacks, so growth held only by a thread's stack " +
+            "(a worker's local collection) is not seen by them: Snapshots = Auto or Dump confirms it on the dump route, which sees stacks",
         CheckOutcome.GrewElsewhere =>
             $"the live heap rose, but no retention path group grew with the calls in {(report.SecondConfirmation ? "both of two heap confirmations" : "heap snapshots")} " +
             $"{report.SnapshotIterations / 2} calls apart (what grew came from elsewhere: other threads, caches filling, runtime data)",

@@ -169,6 +169,24 @@ public sealed partial class ReportTextTests
     }
 
     [Fact]
+    public void A_leak_held_only_by_a_stack_under_an_explicit_live_route_passes_only_with_a_verdict_that_says_stacks_were_not_seen()
+    {
+        var heap = new FakeHeap();
+        var items = heap.Root(RootNames.StackLocal(7), "System.Collections.Generic.List<MyApp.Item>", 32, Core);
+
+        var report = heap.Measure(() => items.Add("[i]", "MyApp.Item", 24), new LeakOptions { Snapshots = SnapshotRoute.Live });
+
+        Assert.Equal(CheckOutcome.GrewElsewhere, report.Outcome);
+        Assert.All(heap.Routes, route => Assert.Equal(SnapshotRoute.Live, route));
+        Assert.Contains(
+            "live snapshots see no thread stacks, so growth held only by a thread's stack (a worker's local collection) is not seen by them: " +
+            "Snapshots = Auto or Dump confirms it on the dump route, which sees stacks",
+            report.Text,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("came from elsewhere", report.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Live_route_unavailable_falls_back_to_dumps_and_says_why()
     {
         var (heap, handle) = SessionLeak();
