@@ -44,6 +44,9 @@ internal sealed class LeakRun
     private int _calls;
     private int _seriesIterations = -1;
 
+    /// <summary>Time spent inside calls so far (<see cref="Stopwatch"/> ticks).</summary>
+    private long _callTime;
+
     public LeakRun(LeakOptions options, string? expression, CheckEnvironment? environment = null)
     {
         options.Validate();
@@ -79,7 +82,7 @@ internal sealed class LeakRun
                     }
                     finally
                     {
-                        Volatile.Write(ref s_callStartedAt, 0);
+                        EndCall();
                     }
 
                     return ValueTask.CompletedTask;
@@ -144,8 +147,14 @@ internal sealed class LeakRun
         }
         finally
         {
-            Volatile.Write(ref s_callStartedAt, 0);
+            EndCall();
         }
+    }
+
+    private void EndCall()
+    {
+        _callTime += Stopwatch.GetTimestamp() - Volatile.Read(ref s_callStartedAt);
+        Volatile.Write(ref s_callStartedAt, 0);
     }
 
     /// <summary>Counts a call and publishes it to checks waiting for the gate. Returns its number (1-based, warm-up included).</summary>
@@ -292,11 +301,93 @@ internal sealed class LeakRun
                 continue;
             }
 
+            if (findings.Leaks.Length == 0)
+            {
+                return new Confirmed(CheckOutcome.GrewElsewhere, attempt.Route, attempt.Fallback, attempt.LiveUnavailableReason, null, confirmations, findings, attempt.Second);
+            }
+
+            var (remaining, stopped, followCalls) = await FollowAsync(body, attempt.Route, evidence, findings, shapes, log, cancellationToken).ConfigureAwait(false);
             return new Confirmed(
-                findings.Leaks.Length == 0 ? CheckOutcome.GrewElsewhere : CheckOutcome.Leak, attempt.Route, attempt.Fallback, attempt.LiveUnavailableReason, null, confirmations, findings, attempt.Second);
+                remaining.Leaks.Length == 0 ? CheckOutcome.GrowthStopped : CheckOutcome.Leak,
+                attempt.Route,
+                attempt.Fallback,
+                attempt.LiveUnavailableReason,
+                null,
+                confirmations,
+                remaining,
+                attempt.Second,
+                stopped,
+                followCalls);
         }
 
         throw new UnreachableException("the plan of attempts always ends in a report");
+    }
+
+    /// <summary>Calls a confirmed leak is followed for at most, and the time and bytes that following may cost at most.</summary>
+    internal const long MaxFollowCalls = 4_096;
+
+    private static readonly TimeSpan FollowTime = TimeSpan.FromSeconds(2);
+
+    private const long FollowBytes = 32L << 20;
+
+    /// <summary>
+    /// Follows the leaks a confirmation found for up to <see cref="MaxFollowCalls"/> more calls (within
+    /// <see cref="FollowTime"/> at the calls' mean duration so far, and <see cref="FollowBytes"/> at the leak's bytes per
+    /// call), then takes one more snapshot: a leak grows on at its rate, a bounded cache stops at its bound
+    /// (<see cref="ConfirmationRule.StoppedGrowing"/>). A snapshot that cannot be taken leaves the findings as they are.
+    /// </summary>
+    private async ValueTask<(Findings Remaining, LeakedObject[] Stopped, long FollowCalls)> FollowAsync(
+        Func<ValueTask> body, SnapshotRoute route, Evidence evidence, Findings findings, PathShapes shapes, SnapshotLog log, CancellationToken cancellationToken)
+    {
+        var calls = MaxFollowCalls;
+        if (_callTime > 0 && _calls > 0)
+        {
+            calls = Math.Min(calls, (long)(FollowTime.TotalSeconds * Stopwatch.Frequency * _calls / _callTime));
+        }
+
+        if (findings.BytesPerCall > 0)
+        {
+            calls = Math.Min(calls, (long)(FollowBytes / findings.BytesPerCall));
+        }
+
+        // Worth following only if some group would show its rate over these calls.
+        if (!findings.Growing.Any(g => ConfirmationRule.StoppedGrowing(g, findings.Calls, calls, 0, 0) is not null))
+        {
+            return (findings, [], 0);
+        }
+
+        SnapshotCounts followed;
+        try
+        {
+            followed = await HeapConfirmation.FollowAsync(body, route, calls, _options, _environment, shapes, log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SnapshotUnavailableException)
+        {
+            return (findings, [], 0);
+        }
+
+        // A path is judged by its holder group (its root and type, any path): a leak whose objects move between paths (a
+        // ConcurrentBag's per-thread queues) grows on in its holder group while one of its paths stops.
+        var last = evidence.Snapshots[^1];
+        var stopped = new HashSet<int>();
+        foreach (var g in findings.Growing)
+        {
+            var judged = shapes[g.Group].IsHolderGroup ? g.Group : shapes.HolderOf(g.Group) is >= 0 and var holder ? holder : g.Group;
+            var countGrowth = followed.Count(judged) - last.Count(judged);
+            var bytesGrowth = followed.Bytes(judged) - last.Bytes(judged);
+            if (ConfirmationRule.StoppedGrowing(g, findings.Calls, calls, countGrowth, bytesGrowth) == true)
+            {
+                stopped.Add(g.Group);
+            }
+        }
+
+        if (stopped.Count == 0)
+        {
+            return (findings, [], calls);
+        }
+
+        var (remaining, gone) = Attribution.WithoutStopped(shapes, findings, last, stopped);
+        return (remaining, gone, calls);
     }
 
     /// <summary>How the confirmation stage ended: the outcome, the route, and the findings of the confirmation reported.</summary>
@@ -308,7 +399,9 @@ internal sealed class LeakRun
         string? UnavailableReason,
         int Confirmations,
         Findings? Findings,
-        bool Second = false);
+        bool Second = false,
+        LeakedObject[]? Stopped = null,
+        long FollowCalls = 0);
 
     private LeakReport Report(Confirmed confirmed, SeriesResult series, SnapshotLog log, Stopwatch stopwatch)
     {
@@ -331,6 +424,8 @@ internal sealed class LeakRun
             SecondConfirmation = confirmed.Second,
             Diff = confirmed.Findings?.Diff ?? [],
             Leaks = leaks,
+            StoppedGrowing = confirmed.Stopped ?? [],
+            FollowCalls = confirmed.FollowCalls,
             RetentionPaths = leaks.Take(_options.MaxRetentionPaths).Select(l => l.Leaked.Path).ToArray(),
             SnapshotRoute = confirmed.Route,
             RouteFallback = confirmed.Fallback,

@@ -91,6 +91,22 @@ internal static class Attribution
         return same;
     }
 
+    /// <summary>
+    /// The findings without the groups in <paramref name="stopped"/> (those that stopped growing when the leak was
+    /// followed): leaks and bytes per call from the rest, and the stopped groups as leaks of their own, for the report.
+    /// </summary>
+    public static (Findings Remaining, LeakedObject[] Stopped) WithoutStopped(PathShapes shapes, Findings findings, SnapshotCounts last, IReadOnlySet<int> stopped)
+    {
+        var remaining = findings.Growing.Where(g => !stopped.Contains(g.Group)).ToArray();
+        var gone = findings.Growing.Where(g => stopped.Contains(g.Group)).ToArray();
+        var bytesPerCall = remaining.Length == 0
+            ? 0
+            : ((double)remaining.Sum(g => g.BytesDelta) / findings.Calls) + ContainerShares(shapes, remaining, last, findings.Calls);
+        return (
+            findings with { Growing = remaining, Leaks = Leaks(shapes, remaining, last, findings.Calls), BytesPerCall = bytesPerCall },
+            Leaks(shapes, gone, last, findings.Calls));
+    }
+
     /// <summary>The growing groups as leaks, each named after its leaked object, largest first.</summary>
     internal static LeakedObject[] Leaks(PathShapes shapes, GroupGrowth[] growing, SnapshotCounts last, int calls)
     {

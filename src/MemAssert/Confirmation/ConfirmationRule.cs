@@ -65,6 +65,31 @@ internal static class ConfirmationRule
          || leaks.Any(counts => counts.All(c => c < 2L * callsPerInterval)));
 
     /// <summary>
+    /// Whether a group that grew with the calls stopped growing when followed for <paramref name="followCalls"/> more
+    /// calls: it grew by less than half of what its rate in the confirmation predicts (by count, or by bytes for an
+    /// object that grows in place). A leak grows on at its rate; a bounded cache stops at its bound. Null when the
+    /// prediction is under four objects (or four times the group's growth in place): too few to tell.
+    /// </summary>
+    /// <param name="growth">The group's growth over the confirmation's <paramref name="calls"/> calls.</param>
+    /// <param name="calls">The confirmation's calls (both call intervals).</param>
+    /// <param name="followCalls">The calls it was followed for.</param>
+    /// <param name="countGrowth">Objects it gained over them.</param>
+    /// <param name="bytesGrowth">Bytes it gained over them.</param>
+    public static bool? StoppedGrowing(GroupGrowth growth, int calls, long followCalls, long countGrowth, long bytesGrowth)
+    {
+        var ratio = (double)followCalls / calls;
+        var (predicted, grew, enough) = growth.ByCount
+            ? (growth.CountDelta * ratio, (double)countGrowth, 4.0)
+            : (growth.BytesDelta * ratio, (double)bytesGrowth, 4.0 * growth.BytesDelta);
+        if (predicted < enough)
+        {
+            return null;
+        }
+
+        return grew * 2 < predicted;
+    }
+
+    /// <summary>
     /// In a second confirmation, the groups that count: those that grew in the first one as well, and grew regularly this
     /// time. A leak grows in both; work that happened to coincide with the calls the first time does not.
     /// </summary>

@@ -141,4 +141,49 @@ internal static class HeapConfirmation
 
         return new Evidence(counts, callsPerInterval, environment.ThreadCount() != threadsAtStart);
     }
+
+    /// <summary>
+    /// Follows a confirmed leak: <paramref name="calls"/> more calls with no GC between them (so that they cost what the
+    /// code costs), then one snapshot on <paramref name="route"/>, counted with the confirmation's shapes.
+    /// </summary>
+    /// <exception cref="SnapshotUnavailableException">The snapshot could not be taken.</exception>
+    public static async ValueTask<SnapshotCounts> FollowAsync(
+        Func<ValueTask> body,
+        SnapshotRoute route,
+        long calls,
+        LeakOptions options,
+        CheckEnvironment environment,
+        PathShapes shapes,
+        SnapshotLog log,
+        CancellationToken cancellationToken)
+    {
+        for (var i = 0L; i < calls; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await body().ConfigureAwait(false);
+        }
+
+        environment.ReadLiveHeap();
+        HeapSnapshot snapshot;
+        log.Time.Start();
+        try
+        {
+            snapshot = environment.TakeSnapshot(route, options.KeepSnapshotsIn);
+            log.Taken++;
+        }
+        finally
+        {
+            log.Time.Stop();
+        }
+
+        using (snapshot)
+        {
+            if (snapshot.KeptFile is { } file)
+            {
+                log.Kept.Add(file);
+            }
+
+            return SnapshotCounts.Of(snapshot.Graph, shapes, options.GroupBy, new TypePatterns(options.Ignore));
+        }
+    }
 }

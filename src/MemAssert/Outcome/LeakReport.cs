@@ -25,6 +25,13 @@ public enum CheckOutcome
 
     /// <summary>The live heap grew and heap snapshots are not available here to confirm it. Fails.</summary>
     LeakUnconfirmed,
+
+    /// <summary>
+    /// The heap snapshots confirmed path groups growing with the calls, but followed for many more calls they stopped
+    /// growing (a bounded cache filling, such as the runtime's cache of small numbers' strings). Passes;
+    /// <see cref="LeakReport.StoppedGrowing"/> names them.
+    /// </summary>
+    GrowthStopped,
 }
 
 /// <summary>Why the snapshots came from another route than the one <see cref="SnapshotRoute.Auto"/> tries first.</summary>
@@ -116,6 +123,15 @@ public sealed class LeakReport
 
     /// <summary>The leaks, largest first: each the leaked object's path group, what it owns and what it is held through.</summary>
     public IReadOnlyList<LeakedObject> Leaks { get; internal init; } = [];
+
+    /// <summary>
+    /// What grew with the calls in the heap confirmation but stopped growing when followed for <see cref="FollowCalls"/>
+    /// more calls (a bounded cache filling): not leaks, and not counted in <see cref="BytesPerCall"/>.
+    /// </summary>
+    public IReadOnlyList<LeakedObject> StoppedGrowing { get; internal init; } = [];
+
+    /// <summary>Calls a confirmed leak was followed for, to tell it from a bounded cache filling; 0 when it was not followed.</summary>
+    public long FollowCalls { get; internal init; }
 
     /// <summary>The retention path of each leaked object, in the order of <see cref="Leaks"/>, at most <see cref="LeakOptions.MaxRetentionPaths"/>.</summary>
     public IReadOnlyList<RetentionPath> RetentionPaths { get; internal init; } = [];

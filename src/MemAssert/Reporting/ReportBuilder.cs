@@ -87,12 +87,19 @@ internal static class ReportBuilder
         CheckOutcome.GrewElsewhere =>
             $"the live heap rose, but no retention path group grew with the calls in {(report.SecondConfirmation ? "both of two heap confirmations" : "heap snapshots")} " +
             $"{report.SnapshotIterations / 2} calls apart (what grew came from elsewhere: other threads, caches filling, runtime data)",
+        CheckOutcome.GrowthStopped =>
+            $"the live heap grew and the heap snapshots showed {Stopped(report)} growing with the calls, but followed for " +
+            $"{Count(report.FollowCalls)} more calls it stopped growing (growth that stops at a bound, such as a cache filling, is not a leak)",
         CheckOutcome.SnapshotsBusy =>
             $"the live heap grew in every quarter of {Judged(report)}, but heap snapshots to confirm a leak could not be taken " +
             $"({report.SnapshotsUnavailableReason?.TrimEnd('.')}), and live bytes alone are not reported as a leak in a process this busy",
         CheckOutcome.Leak => $"the live heap grew in every quarter of {Judged(report)} and the heap snapshots confirmed it",
         _ => $"the live heap grew in every quarter of {Judged(report)}; heap snapshots were not available to confirm it",
     };
+
+    /// <summary>What stopped growing when a confirmed leak was followed: each group's type and root.</summary>
+    private static string Stopped(LeakReport report) =>
+        string.Join("; ", report.StoppedGrowing.Select(l => $"{l.TypeName} held by {l.Leaked.Path.RootName}"));
 
     /// <summary>The iterations the verdict rests on: all of them, or those after the heap dropped to a new low.</summary>
     private static string Judged(LeakReport report) =>
@@ -161,6 +168,13 @@ internal static class ReportBuilder
 
     private static void AppendLeaks(StringBuilder text, LeakReport report)
     {
+        if (report.IsLeak && report.StoppedGrowing.Count > 0)
+        {
+            text.AppendLine();
+            text.Append("Grew with the calls but stopped when followed for ").Append(Count(report.FollowCalls))
+                .Append(" more calls (not counted): ").Append(Stopped(report)).AppendLine(".");
+        }
+
         if (report.RetentionPaths.Count == 0)
         {
             return;
@@ -301,13 +315,19 @@ internal static class ReportBuilder
                     .Append(" full GCs without calls (the control), and ").Append(k).Append(" iterations more");
             }
 
-            if (report.SnapshotsTaken > 4)
+            var followed = report.FollowCalls > 0 ? 1 : 0;
+            if (report.SnapshotsTaken - followed > 4)
             {
-                text.Append("; ").Append(Count(report.SnapshotsTaken)).Append(" snapshots taken in all");
+                text.Append("; ").Append(Count(report.SnapshotsTaken - followed)).Append(" snapshots taken in all");
                 if (report.SecondConfirmation)
                 {
                     text.Append(" (a second confirmation: only what grew in both is reported)");
                 }
+            }
+
+            if (report.FollowCalls > 0)
+            {
+                text.Append("; and one more after ").Append(Count(report.FollowCalls)).Append(" more calls, to tell a leak (which grows on) from a bounded cache (which stops)");
             }
 
             switch (report.RouteFallback)

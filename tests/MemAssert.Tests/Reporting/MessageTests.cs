@@ -34,9 +34,10 @@ public sealed class MessageTests : IDisposable
             Assert.DoesNotContain(secret[7..], leak.ToString(), StringComparison.Ordinal);
 
             // The dumps were kept where asked (and only there), owner-only, and every one of them listed in the report:
-            // four per confirmation (a second confirmation keeps four more).
+            // four per confirmation (a second confirmation keeps four more), and the one that followed the leak.
             var kept = leak.Report!.KeptFiles;
-            Assert.Equal(4 * leak.Report.Confirmations, kept.Count);
+            Assert.True(leak.Report.FollowCalls > 0);
+            Assert.Equal((4 * leak.Report.Confirmations) + 1, kept.Count);
             Assert.Equal(leak.Report.SnapshotsTaken, kept.Count);
             Assert.Equal(kept.Count, Directory.GetFiles(keep).Length);
             Assert.All(kept, file =>

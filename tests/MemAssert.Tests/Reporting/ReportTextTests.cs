@@ -160,7 +160,8 @@ public sealed partial class ReportTextTests
         var report = heap.Measure(() => items.Add("[i]", "MyApp.Item", 24));
 
         Assert.Equal(CheckOutcome.Leak, report.Outcome);
-        Assert.Equal([.. Enumerable.Repeat(SnapshotRoute.Live, 8), .. Enumerable.Repeat(SnapshotRoute.Dump, 4)], heap.Routes);
+        // Two live confirmations, one on the dump route, and the dump that followed the leak.
+        Assert.Equal([.. Enumerable.Repeat(SnapshotRoute.Live, 8), .. Enumerable.Repeat(SnapshotRoute.Dump, 5)], heap.Routes);
         Assert.Equal(SnapshotRoute.Dump, report.SnapshotRoute);
         Assert.Equal(RouteFallback.LiveSawNoGrowth, report.RouteFallback);
         var leak = Assert.Single(report.Leaks);
@@ -184,6 +185,33 @@ public sealed partial class ReportTextTests
             report.Text,
             StringComparison.Ordinal);
         Assert.DoesNotContain("came from elsewhere", report.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Growth_that_stops_at_a_bound_when_followed_passes_and_the_verdict_names_it()
+    {
+        // A cache of 300 slots filled one per call: through the whole check's confirmation, and full 300 calls in.
+        var heap = new FakeHeap();
+        var cache = heap.Static("MyApp.Formatting.SmallNumbers", "System.String[]", 24 + (8 * 300), Core);
+        var calls = 0;
+        var report = heap.Measure(() =>
+        {
+            if (++calls <= 300)
+            {
+                cache.Add("[i]", "System.String", 26, Core);
+            }
+        });
+
+        Assert.Equal(CheckOutcome.GrowthStopped, report.Outcome);
+        Assert.False(report.IsLeak);
+        Assert.Empty(report.Leaks);
+        var stopped = Assert.Single(report.StoppedGrowing);
+        Assert.Equal("static field MyApp.Formatting.SmallNumbers", stopped.Leaked.Path.RootName);
+        Assert.Equal(LeakRun.MaxFollowCalls, report.FollowCalls);
+        Assert.Contains(
+            "the heap snapshots showed System.String held by static field MyApp.Formatting.SmallNumbers growing with the calls, but followed for 4,096 more calls it stopped growing",
+            report.Text,
+            StringComparison.Ordinal);
     }
 
     [Fact]

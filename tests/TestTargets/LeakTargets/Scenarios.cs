@@ -60,6 +60,9 @@ internal static class Scenarios
             Check("clean-beside-churn", Clean.GarbageOnly, route);
         },
 
+        ["number-format-cache"] = route => Check("number-format-cache", RuntimeCaches.FormatNextNumber(), route),
+        ["compiled-expression-constants"] = route => Check("compiled-expression-constants", RuntimeCaches.CompileWithNextConstant(), route),
+
         ["suite"] = Suite.Run,
     };
 
