@@ -40,14 +40,17 @@ internal static class SnapshotRoutes
             case SnapshotRoute.None:
                 throw new SnapshotUnavailableException("snapshots were turned off (LeakOptions.Snapshots = None).");
             case SnapshotRoute.Dump:
+                MemoryBudget.ThrowIfTooBig(SnapshotRoute.Dump);
                 return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
             case SnapshotRoute.Live:
+                MemoryBudget.ThrowIfTooBig(SnapshotRoute.Live);
                 return LiveRoute.Capture(cancellationToken);
             default:
                 if (PreferredFor(keepIn) == SnapshotRoute.Live)
                 {
                     try
                     {
+                        MemoryBudget.ThrowIfTooBig(SnapshotRoute.Live);
                         return LiveRoute.Capture(cancellationToken);
                     }
                     catch (SnapshotUnavailableException ex)
@@ -56,6 +59,7 @@ internal static class SnapshotRoutes
                     }
                 }
 
+                MemoryBudget.ThrowIfTooBig(SnapshotRoute.Dump);
                 return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
         }
     }

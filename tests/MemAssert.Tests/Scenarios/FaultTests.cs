@@ -45,4 +45,19 @@ public sealed class FaultTests
         // The outer check went on once its call returned.
         Assert.False(Assert.Single(results).IsLeak, output);
     }
+
+    [Fact]
+    public void Under_a_heap_hard_limit_a_big_leak_is_reported_from_live_bytes_with_a_note_instead_of_running_out_of_memory()
+    {
+        // 128 MiB in all; 20,000 objects leaked per call. Before the budget, the dump route's walk died with "Out of memory".
+        var result = Assert.Single(TargetProcess.Run(
+            "many-objects-per-call",
+            timeout: TimeSpan.FromMinutes(2),
+            environment: new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x8000000" }));
+
+        Assert.Equal(CheckOutcome.LeakUnconfirmed, result.Outcome);
+        Assert.Contains("snapshot of this", result.Text, StringComparison.Ordinal);
+        Assert.Contains("of 128 MiB in all: a heap hard limit", result.Text, StringComparison.Ordinal);
+        Assert.InRange(result.GrowthPerIteration, 600_000, 700_000);
+    }
 }

@@ -47,8 +47,9 @@ internal static class TargetProcess
     };
 
     /// <summary>Runs <paramref name="scenario"/> and returns each check's outcome; fails the test when the program fails or takes longer than <paramref name="timeout"/>.</summary>
-    public static IReadOnlyList<TargetResult> Run(string scenario, SnapshotRoute route = SnapshotRoute.Auto, TimeSpan? timeout = null) =>
-        TargetProgram.Run("LeakTargets", [scenario, route.ToString()], timeout ?? TimeSpan.FromMinutes(2))
+    public static IReadOnlyList<TargetResult> Run(
+        string scenario, SnapshotRoute route = SnapshotRoute.Auto, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        TargetProgram.Run("LeakTargets", [scenario, route.ToString()], timeout ?? TimeSpan.FromMinutes(2), environment)
             .Split('\n')
             .Where(line => line.StartsWith("RESULT ", StringComparison.Ordinal))
             .Select(line => JsonSerializer.Deserialize<TargetResult>(line["RESULT ".Length..], Json)!)

@@ -468,6 +468,27 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_snapshot_that_would_not_fit_in_the_memory_the_gc_may_use_is_unavailable_with_the_figures()
+    {
+        MemoryBudget.TotalAvailableOverride = GC.GetTotalMemory(false) + (8L << 20);
+        try
+        {
+            var live = Assert.Throws<SnapshotUnavailableException>(() => HeapSnapshot.Take(SnapshotRoute.Live));
+            Assert.Contains("a live snapshot of this", live.Message, StringComparison.Ordinal);
+            Assert.Contains("needs about", live.Message, StringComparison.Ordinal);
+            Assert.False(live.IsTransient);
+            var dump = Assert.Throws<SnapshotUnavailableException>(() => HeapSnapshot.Take(SnapshotRoute.Dump));
+            Assert.Contains("a dump snapshot of this", dump.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            MemoryBudget.TotalAvailableOverride = null;
+        }
+
+        Assert.Equal(LiveRoute.MinimumBudget + 1_000, MemoryBudget.Needed(SnapshotRoute.Live, 1_000));
+    }
+
+    [Fact]
     public void The_budget_grows_with_the_heap_within_limits()
     {
         Assert.Equal(LiveRoute.MinimumBudget, LiveRoute.BudgetFor(0));

@@ -60,6 +60,7 @@ internal static class Scenarios
             Check("clean-beside-churn", Clean.GarbageOnly, route);
         },
 
+        ["many-objects-per-call"] = route => Check("many-objects-per-call", Leaks.ManyObjectsPerCall, route),
         ["number-format-cache"] = route => Check("number-format-cache", RuntimeCaches.FormatNextNumber(), route),
         ["compiled-expression-constants"] = route => Check("compiled-expression-constants", RuntimeCaches.CompileWithNextConstant(), route),
 

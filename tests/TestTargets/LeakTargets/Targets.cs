@@ -100,6 +100,7 @@ public static class Holders
     public static readonly List<LeakedLarge> Large = [];
     public static readonly List<SparseItem> Sparse = [];
     public static readonly List<SparseItem> EveryTwentieth = [];
+    public static readonly List<LeakedItem[]> Batches = [];
     public static readonly List<byte[]> SparseBlocks = [];
     public static readonly ConcurrentBag<AsyncItem> AsyncItems = [];
     public static readonly Dictionary<long, CacheEntry> Cache = [];
@@ -167,6 +168,18 @@ public static class Leaks
         {
             Holders.SparseBlocks.Add(new byte[1_000]);
         }
+    }
+
+    /// <summary>20,000 small objects per call: a big leak in objects, for a heap under a hard limit.</summary>
+    public static void ManyObjectsPerCall()
+    {
+        var batch = new LeakedItem[20_000];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            batch[i] = new LeakedItem();
+        }
+
+        Holders.Batches.Add(batch);
     }
 
     public static void EveryTwentiethCall()

@@ -20,11 +20,16 @@ internal static class TargetProgram
     /// <summary>
     /// Runs <paramref name="name"/> with <paramref name="arguments"/> and returns its standard output. Throws when it
     /// exits with another code than 0, or does not exit within <paramref name="timeout"/> (it is then killed, with any
-    /// process it started).
+    /// process it started). <paramref name="environment"/>: variables set for the child (a heap limit, a temp folder).
     /// </summary>
-    public static string Run(string name, IEnumerable<string> arguments, TimeSpan timeout)
+    public static string Run(string name, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
+        }
+
         start.ArgumentList.Add(Locate(name));
         foreach (var argument in arguments)
         {
