@@ -12,7 +12,7 @@ namespace MemoryAssertions;
 /// Measurement is process-wide: checks in one process run one at a time (a second waits for the first), and bytes that
 /// other threads retain are told apart from a leak by the heap diff. See the README's "Threads and parallel tests".
 /// </remarks>
-public static class MemAssert
+public static partial class MemAssert
 {
     /// <summary>
     /// Fails with <see cref="MemoryLeakException"/> when <paramref name="action"/> leaks; otherwise returns the report.

@@ -44,18 +44,14 @@ public sealed class MemoryLeakException : Exception, IAssertionException
     public LeakReport? Report { get; }
 
     /// <summary>The stack trace without MemAssert's own frames, so it starts at the test.</summary>
-    public override string? StackTrace
-    {
-        get
-        {
-            var trace = base.StackTrace;
-            if (trace is null)
-            {
-                return null;
-            }
+    public override string? StackTrace => OwnFrames.Without(base.StackTrace);
+}
 
-            var lines = trace.Split('\n').Where(l => !l.TrimStart().StartsWith("at MemoryAssertions.", StringComparison.Ordinal));
-            return string.Join('\n', lines);
-        }
-    }
+/// <summary>Stack traces of MemAssert's failures, trimmed so that they start at the test.</summary>
+internal static class OwnFrames
+{
+    public static string? Without(string? trace) =>
+        trace is null
+            ? null
+            : string.Join('\n', trace.Split('\n').Where(l => !l.TrimStart().StartsWith("at MemoryAssertions.", StringComparison.Ordinal)));
 }

@@ -79,3 +79,70 @@ internal static class Faults
     private static void CleanAfter(SnapshotRoute route) =>
         Program.Emit("after", MemAssert.Measure(Clean.NoOp, new LeakOptions { Snapshots = route }));
 }
+
+/// <summary>
+/// Allocation limits just above and below an asynchronous delegate's real traffic, measured by hand first: each check
+/// prints a line <c>ALLOC {json}</c> (whether it passed, the bytes per call, the limit, the message).
+/// </summary>
+internal static class AllocationChecks
+{
+    public static readonly Dictionary<string, Action<SnapshotRoute>> All = new(StringComparer.Ordinal)
+    {
+        ["allocations-async"] = _ =>
+        {
+            var real = ByHand();
+            Console.WriteLine("REAL " + real.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Check("above", (long)Math.Ceiling(real * 1.2));
+            Check("below", (long)Math.Floor(real * 0.8));
+        },
+    };
+
+    private static byte[]? s_sink;
+
+    private static async Task AllocateAsync()
+    {
+        await Task.Yield();
+        s_sink = new byte[1_000];
+    }
+
+    private static double ByHand()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            AllocateAsync().GetAwaiter().GetResult();
+        }
+
+        const int calls = 2_000;
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < calls; i++)
+        {
+            AllocateAsync().GetAwaiter().GetResult();
+        }
+
+        return (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / calls;
+    }
+
+    private static void Check(string name, long limit)
+    {
+        JsonObject line;
+        try
+        {
+            var report = MemAssert.AllocatesAtMostAsync(AllocateAsync, limit, new LeakOptions { Iterations = 2_000, Warmup = 100 }).GetAwaiter().GetResult();
+            line = new JsonObject { ["name"] = name, ["passed"] = true, ["bytesPerCall"] = report.BytesPerCall, ["limit"] = limit, ["message"] = report.Text };
+        }
+        catch (AllocationLimitException ex)
+        {
+            line = new JsonObject
+            {
+                ["name"] = name,
+                ["passed"] = false,
+                ["bytesPerCall"] = ex.Report!.BytesPerCall,
+                ["limit"] = limit,
+                ["message"] = ex.Message,
+                ["topType"] = ex.Report.TopTypes.Count > 0 ? ex.Report.TopTypes[0].TypeName : null,
+            };
+        }
+
+        Console.WriteLine("ALLOC " + line.ToJsonString());
+    }
+}

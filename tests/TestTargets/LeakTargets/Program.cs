@@ -12,9 +12,9 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        if (args.Length is < 1 or > 2 || !(Scenarios.All.TryGetValue(args[0], out var scenario) || Faults.All.TryGetValue(args[0], out scenario)))
+        if (args.Length is < 1 or > 2 || !(Scenarios.All.TryGetValue(args[0], out var scenario) || Faults.All.TryGetValue(args[0], out scenario) || AllocationChecks.All.TryGetValue(args[0], out scenario)))
         {
-            Console.Error.WriteLine($"usage: LeakTargets <scenario> [Auto|Live|Dump]; scenarios: {string.Join(", ", Scenarios.All.Keys.Concat(Faults.All.Keys))}");
+            Console.Error.WriteLine($"usage: LeakTargets <scenario> [Auto|Live|Dump]; scenarios: {string.Join(", ", Scenarios.All.Keys.Concat(Faults.All.Keys).Concat(AllocationChecks.All.Keys))}");
             return 2;
         }
 
