@@ -11,26 +11,30 @@ public sealed record AllocationSample(string TypeName, long SampledBytes);
 /// </summary>
 public sealed record AllocationReport
 {
+    internal AllocationReport()
+    {
+    }
+
     /// <summary>The code measured, as written at the call site.</summary>
-    public required string Expression { get; init; }
+    public string Expression { get; internal init; } = "code";
 
     /// <summary>Calls measured (after the warm-up).</summary>
-    public required int Calls { get; init; }
+    public int Calls { get; internal init; }
 
     /// <summary>Bytes allocated per call, averaged over <see cref="Calls"/>.</summary>
-    public required double BytesPerCall { get; init; }
+    public double BytesPerCall { get; internal init; }
 
     /// <summary>The limit per call.</summary>
-    public required long LimitPerCall { get; init; }
+    public long LimitPerCall { get; internal init; }
 
     /// <summary>
     /// Whether the bytes are the whole process's (asynchronous code, whose calls run on any thread): other threads'
     /// allocations while the calls ran are then counted too. Otherwise they are the calling thread's alone.
     /// </summary>
-    public required bool ProcessWide { get; init; }
+    public bool ProcessWide { get; internal init; }
 
     /// <summary>On failure, the types the runtime's allocation sampling saw allocating most while the code ran again; empty on pass or where no sample was taken.</summary>
-    public IReadOnlyList<AllocationSample> TopTypes { get; init; } = [];
+    public IReadOnlyList<AllocationSample> TopTypes { get; internal init; } = [];
 
     /// <summary>Whether the code allocated more per call than the limit.</summary>
     public bool IsOverLimit => BytesPerCall > LimitPerCall;
