@@ -116,6 +116,44 @@ public sealed class HeapSnapshot : IDisposable
         return new HeapSnapshot(_graph, combined, KeptFile, Note, Elapsed);
     }
 
+    /// <summary>The types of the objects counted, as typed-query subjects: name, namespace, assembly and, where loaded, the runtime type.</summary>
+    public IReadOnlyList<HeapType> Types
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _graph.Types.Where(t => _include is null || _include(t.Name)).Select(t => new HeapType(t.Name, t.Namespace, t.Assembly)).ToArray();
+        }
+    }
+
+    /// <summary>Count and bytes of the live instances of <typeparamref name="T"/>, derived types included (those loaded in this process).</summary>
+    /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
+    public TypeStatistic InstancesOf<T>() => InstancesOf(typeof(T));
+
+    /// <summary>Count and bytes of the live instances of <paramref name="type"/>, derived types (and, for an interface, implementing types) included.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="type"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
+    public TypeStatistic InstancesOf(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var names = RuntimeTypes.NamesAssignableTo(type);
+        var (count, bytes) = Tally(t => names.Contains(t.Name));
+        return new TypeStatistic(TypeNames.Of(type), count, bytes);
+    }
+
+    /// <summary>
+    /// Count and bytes of the live instances of the types <paramref name="predicate"/> accepts, e.g.
+    /// <c>t =&gt; t.Namespace == "MyApp.Caching"</c>, <c>t =&gt; t.Is&lt;IDisposable&gt;()</c>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="predicate"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
+    public TypeStatistic InstancesOf(Func<HeapType, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        var (count, bytes) = Tally(t => predicate(new HeapType(t.Name, t.Namespace, t.Assembly)));
+        return new TypeStatistic("(matching types)", count, bytes);
+    }
+
     /// <summary>
     /// How instances of <paramref name="typeName"/> are held: their retention path groups (the GC root, then each
     /// reference from it to the instance), the most shared first.
@@ -134,13 +172,20 @@ public sealed class HeapSnapshot : IDisposable
             return [];
         }
 
+        return RetentionPathsOf(t => string.Equals(t.Name, typeName, StringComparison.Ordinal), max);
+    }
+
+    /// <summary>The retention path groups of the instances of the types <paramref name="matches"/> accepts, the most shared first.</summary>
+    internal IReadOnlyList<RetentionPath> RetentionPathsOf(Func<HeapTypeInfo, bool> matches, int max)
+    {
         var shapes = new PathShapes();
         var shapeOf = shapes.Assign(_graph);
         var counts = new Dictionary<int, int>();
         var total = 0;
+        var matching = _graph.Types.Select(t => (_include is null || _include(t.Name)) && matches(t)).ToArray();
         for (var i = 0; i < _graph.Count; i++)
         {
-            if (string.Equals(_graph.Types[_graph.TypeOf[i]].Name, typeName, StringComparison.Ordinal))
+            if (matching[_graph.TypeOf[i]])
             {
                 total++;
                 counts[shapeOf[i]] = counts.GetValueOrDefault(shapeOf[i]) + 1;
@@ -194,6 +239,24 @@ public sealed class HeapSnapshot : IDisposable
         }
 
         return groups;
+    }
+
+    /// <summary>Count and bytes of the objects whose type <paramref name="matches"/> accepts (within this view).</summary>
+    internal (long Count, long Bytes) Tally(Func<HeapTypeInfo, bool> matches)
+    {
+        ThrowIfDisposed();
+        var matching = _graph.Types.Select(t => (_include is null || _include(t.Name)) && matches(t)).ToArray();
+        long count = 0, bytes = 0;
+        for (var i = 0; i < _graph.Count; i++)
+        {
+            if (matching[_graph.TypeOf[i]])
+            {
+                count++;
+                bytes += _graph.SizeOf[i];
+            }
+        }
+
+        return (count, bytes);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

@@ -101,3 +101,16 @@ public sealed record LeakedObject(PathGroupGrowth Leaked, IReadOnlyList<PathGrou
     /// <summary>Bytes the leak gained over the call intervals: the object, what it owns and what holds it.</summary>
     public long BytesDelta => Leaked.BytesDelta + Owned.Sum(g => g.BytesDelta) + HeldThrough.Sum(g => g.BytesDelta);
 }
+
+/// <summary>A type seen in a <see cref="HeapSnapshot"/>, for typed queries.</summary>
+/// <param name="Name">Its full name as snapshots print it, e.g. <c>System.Collections.Generic.List&lt;System.Int32&gt;</c>.</param>
+/// <param name="Namespace">Its namespace.</param>
+/// <param name="Assembly">The simple name of the assembly that defines it.</param>
+public sealed record HeapType(string Name, string Namespace, string Assembly)
+{
+    /// <summary>The runtime type, where it is loaded in this process and not a generic instantiation; otherwise null.</summary>
+    public Type? RuntimeType => Snapshots.RuntimeTypes.Find(Name);
+
+    /// <summary>Whether the type is, derives from or implements <typeparamref name="T"/> (false when <see cref="RuntimeType"/> is unknown).</summary>
+    public bool Is<T>() => RuntimeType is { } type && typeof(T).IsAssignableFrom(type);
+}

@@ -211,7 +211,7 @@ internal static class ReportBuilder
         }
     }
 
-    private static void AppendPath(StringBuilder text, RetentionPath path, string indent)
+    internal static void AppendPath(StringBuilder text, RetentionPath path, string indent)
     {
         text.Append(indent).Append(path.RootName).Append(" (").Append(path.RootTypeName).AppendLine(")");
         foreach (var hop in path.Hops)
