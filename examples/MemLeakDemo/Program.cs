@@ -1,6 +1,6 @@
 // The C# counterpart of the tracemalloc walk-through (memleak.py + profiler.py):
-// a function that leaks, five snapshots, statistics, comparisons, the retention path of the biggest growth,
-// and finally the one-line assertion that turns all of it into a failing test.
+// a function that leaks, five snapshots, statistics, comparisons, the retention path of the biggest growth, a typed
+// query of what the last snapshot holds, and finally the one-line assertion that turns all of it into a failing test.
 using MemoryAssertions;
 
 namespace MemLeakDemo;
@@ -65,6 +65,15 @@ internal static class Program
                     Console.WriteLine($"    → {(hop.Field.StartsWith('[') ? hop.Field : "." + hop.Field)} {hop.TypeName}");
                 }
             }
+
+            Console.WriteLine();
+            Console.WriteLine("== 5. A typed query: which long[] does the last snapshot hold, and who holds them? ==");
+            var arrays = snapshots[^1].InstancesOf<long[]>();
+            Console.WriteLine($"  {arrays.Count:N0} × {arrays.Key}, {arrays.Bytes:N0} B");
+            foreach (var path in snapshots[^1].FindRetentionPaths(arrays.Key, max: 2))
+            {
+                Console.WriteLine($"  {path.Instances} held by {path.RootName}{string.Concat(path.Hops.Select(h => " → " + h.Field))}");
+            }
         }
         catch (SnapshotUnavailableException ex)
         {
@@ -79,7 +88,7 @@ internal static class Program
         }
 
         Console.WriteLine();
-        Console.WriteLine("== 5. The same question as one assertion: MemAssert.NoLeak(() => Leaky.Leak()) ==");
+        Console.WriteLine("== 6. The same question as one assertion: MemAssert.NoLeak(() => Leaky.Leak()) ==");
         try
         {
             MemAssert.NoLeak(() => Leaky.Leak());
