@@ -8,7 +8,7 @@ namespace MemoryAssertions.Confirmation;
 /// <param name="ThreadPoolChanged">Whether the thread pool's size changed while the snapshots were taken.</param>
 internal sealed record Evidence(SnapshotCounts[] Snapshots, int CallsPerInterval, bool ThreadPoolChanged);
 
-/// <summary>What every confirmation of a check adds up to: snapshots taken, their time, kept files.</summary>
+/// <summary>What every confirmation of a check adds up to: snapshots taken, their time, kept files, and those not kept as asked.</summary>
 internal sealed class SnapshotLog
 {
     public Stopwatch Time { get; } = new();
@@ -16,6 +16,12 @@ internal sealed class SnapshotLog
     public int Taken { get; set; }
 
     public List<string> Kept { get; } = [];
+
+    /// <summary>Snapshots whose dump was to be kept and could not be (deleted after reading instead).</summary>
+    public int NotKept { get; set; }
+
+    /// <summary>Why the first of them could not be kept.</summary>
+    public string? NotKeptReason { get; set; }
 }
 
 /// <summary>
@@ -133,6 +139,12 @@ internal static class HeapConfirmation
                 if (snapshot.KeptFile is { } file)
                 {
                     log.Kept.Add(file);
+                }
+
+                if (snapshot.NotKeptReason is { } reason)
+                {
+                    log.NotKept++;
+                    log.NotKeptReason ??= reason;
                 }
 
                 counts[s] = SnapshotCounts.Of(snapshot.Graph, shapes, options.GroupBy, ignore);

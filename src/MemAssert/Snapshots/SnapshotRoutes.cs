@@ -29,10 +29,10 @@ internal static class SnapshotRoutes
     public static SnapshotRoute PreferredFor(string? keepIn) =>
         AutoPrefersLive && keepIn is null && RuntimeCapabilities.LiveRouteUnavailableReason is null ? SnapshotRoute.Live : SnapshotRoute.Dump;
 
-    public static HeapGraph Capture(SnapshotRoute route, string? keepIn, out string? keptFile, out string? note, CancellationToken cancellationToken = default)
+    /// <summary>Takes one snapshot on <paramref name="route"/>; <paramref name="note"/> says why the dump route was taken instead of the live one.</summary>
+    public static DumpRoute.Captured Capture(SnapshotRoute route, string? keepIn, out string? note, CancellationToken cancellationToken = default)
     {
         note = null;
-        keptFile = null;
         ReflectionFieldNames.Prepare();
         OwnCode.Prepare();
         switch (route)
@@ -40,15 +40,15 @@ internal static class SnapshotRoutes
             case SnapshotRoute.None:
                 throw new SnapshotUnavailableException("snapshots were turned off (LeakOptions.Snapshots = None).");
             case SnapshotRoute.Dump:
-                return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
+                return DumpRoute.Capture(keepIn, cancellationToken);
             case SnapshotRoute.Live:
-                return LiveRoute.Capture(cancellationToken);
+                return new(LiveRoute.Capture(cancellationToken), null, null);
             default:
                 if (PreferredFor(keepIn) == SnapshotRoute.Live)
                 {
                     try
                     {
-                        return LiveRoute.Capture(cancellationToken);
+                        return new(LiveRoute.Capture(cancellationToken), null, null);
                     }
                     catch (SnapshotUnavailableException ex)
                     {
@@ -56,7 +56,7 @@ internal static class SnapshotRoutes
                     }
                 }
 
-                return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
+                return DumpRoute.Capture(keepIn, cancellationToken);
         }
     }
 }

@@ -53,6 +53,7 @@ internal static class Scenarios
         },
 
         ["suite"] = Suite.Run,
+        ["dump-killed-while-reading"] = DumpFaults.KilledWhileReading, ["kept-twice"] = DumpFaults.KeptTwice,
     };
 
     /// <summary>
