@@ -149,17 +149,17 @@ public sealed class DumpRouteTests : IDisposable
             }
             finally
             {
+                if (new DirectoryInfo(link).LinkTarget is not null)
+                {
+                    Directory.Delete(link);
+                }
+
                 foreach (var folder in untouched.Append(deadFolder).Append(othersFolder).Append(target))
                 {
                     if (folder is not null && Directory.Exists(folder))
                     {
                         Directory.Delete(folder, recursive: true);
                     }
-                }
-
-                if (Directory.Exists(link))
-                {
-                    Directory.Delete(link);
                 }
             }
         }
