@@ -62,7 +62,7 @@ public sealed class HeapSnapshot : IDisposable
     /// <c>GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();</c>.
     /// </summary>
     /// <param name="route">How to take it (default <see cref="SnapshotRoute.Auto"/>: the live route where supported, else the dump route).</param>
-    /// <param name="keepIn">A folder to keep the dump file in (dump route only); default: keep nothing.</param>
+    /// <param name="keepIn">A folder to keep the dump file in (dump route only); default: keep nothing. If it cannot take the file, the dump is deleted and <see cref="Note"/> says why.</param>
     /// <exception cref="SnapshotUnavailableException">Snapshots cannot be taken here; the message says why.</exception>
     public static HeapSnapshot Take(SnapshotRoute route = SnapshotRoute.Auto, string? keepIn = null)
     {
