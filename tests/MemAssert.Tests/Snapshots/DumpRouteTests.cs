@@ -62,14 +62,27 @@ public sealed class DumpRouteTests : IDisposable
     [Fact]
     public void A_failed_read_of_the_dump_is_a_snapshot_failure_with_the_reason_and_never_a_pass()
     {
-        // As ClrMD or the DAC throwing while the dump is read (seen under a virtual-memory limit).
-        DumpRoute.WhileReading = (_, _) => throw new InvalidOperationException("a DAC read failed");
+        // The dump is cut short under ClrMD once it has it open (as a full disk or another process would): ClrMD then
+        // cannot create the heap (InvalidDataException). Without /proc, a thrown exception stands in for it.
+        DumpRoute.WhileReading = (_, _) => TruncateOpenDump();
         var ex = Assert.Throws<SnapshotUnavailableException>(() => HeapSnapshot.Take(SnapshotRoute.Dump));
-        Assert.Contains("a DAC read failed", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("could not read the heap dump", ex.Message, StringComparison.Ordinal);
 
         var report = MemAssert.Measure(Leaks.StaticList, new LeakOptions { Iterations = 12, Snapshots = SnapshotRoute.Dump });
         Assert.True(report.Outcome == CheckOutcome.LeakUnconfirmed, report.Text);
-        Assert.Contains("a DAC read failed", report.SnapshotsUnavailableReason, StringComparison.Ordinal);
+        Assert.Equal(ex.Message, report.SnapshotsUnavailableReason);
+    }
+
+    private static void TruncateOpenDump()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new IOException("a read of the dump failed");
+        }
+
+        var open = Directory.GetFiles("/proc/self/fd").Single(fd => new FileInfo(fd).LinkTarget?.Contains("/heap.dmp", StringComparison.Ordinal) == true);
+        using var handle = File.OpenHandle(open, FileMode.Open, FileAccess.Write);
+        RandomAccess.SetLength(handle, 4096);
     }
 
     [Fact]
