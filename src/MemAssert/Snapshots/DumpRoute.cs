@@ -50,7 +50,7 @@ internal static class DumpRoute
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new SnapshotUnavailableException($"no heap dump file could be created in the temp folder ({ex.Message}).", ex);
+            throw new SnapshotUnavailableException($"no heap dump file could be created in the temp folder ({ex.Message.TrimEnd('.')}).", ex);
         }
 
         WriteDump(dump);
@@ -80,7 +80,7 @@ internal static class DumpRoute
         }
         catch (Exception ex) when (ex is not (SnapshotUnavailableException or OperationCanceledException or OutOfMemoryException))
         {
-            throw new SnapshotUnavailableException($"ClrMD could not read the heap dump of this process ({ex.GetType().Name}: {ex.Message}).", ex);
+            throw new SnapshotUnavailableException($"ClrMD could not read the heap dump of this process ({ex.GetType().Name}: {ex.Message.TrimEnd('.')}).", ex);
         }
     }
 
@@ -107,7 +107,7 @@ internal static class DumpRoute
             {
             }
 
-            notKept = $"{keepIn} could not take them ({ex.Message})";
+            notKept = $"{keepIn} could not be written ({ex.Message.TrimEnd('.')})";
             return null;
         }
     }

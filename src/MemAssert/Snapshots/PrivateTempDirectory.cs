@@ -44,7 +44,7 @@ internal sealed class PrivateTempDirectory : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new SnapshotUnavailableException($"the temp folder {temp} is not writable ({ex.Message}), so no heap dump can be written.", ex);
+            throw new SnapshotUnavailableException($"the temp folder {temp} is not writable ({ex.Message.TrimEnd('.')}), so no heap dump can be written.", ex);
         }
 
         return new PrivateTempDirectory(path);
