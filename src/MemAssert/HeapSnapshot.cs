@@ -21,11 +21,12 @@ public sealed class HeapSnapshot : IDisposable
     private readonly Func<string, bool>? _include;
     private bool _disposed;
 
-    private HeapSnapshot(HeapGraph graph, Func<string, bool>? include, string? keptFile, string? note, TimeSpan elapsed)
+    private HeapSnapshot(HeapGraph graph, Func<string, bool>? include, string? keptFile, string? note, TimeSpan elapsed, string? notKeptReason = null)
     {
         _graph = graph;
         _include = include;
         KeptFile = keptFile;
+        NotKeptReason = notKeptReason;
         Note = note;
         Elapsed = elapsed;
     }
@@ -36,8 +37,14 @@ public sealed class HeapSnapshot : IDisposable
     /// <summary>The dump file kept at the caller's request, or <see langword="null"/> when nothing was kept.</summary>
     public string? KeptFile { get; }
 
-    /// <summary>Why a route other than the requested one was used, or <see langword="null"/>.</summary>
+    /// <summary>
+    /// Why the snapshot was not taken as asked, or <see langword="null"/>: the route used instead of the requested one, or
+    /// why the dump could not be kept in the folder asked for (it was deleted after reading, like any other).
+    /// </summary>
     public string? Note { get; }
+
+    /// <summary>Why the dump could not be kept where the caller asked, or <see langword="null"/>.</summary>
+    internal string? NotKeptReason { get; }
 
     /// <summary>How long taking the snapshot took.</summary>
     public TimeSpan Elapsed { get; }
@@ -55,13 +62,18 @@ public sealed class HeapSnapshot : IDisposable
     /// <c>GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();</c>.
     /// </summary>
     /// <param name="route">How to take it (default <see cref="SnapshotRoute.Auto"/>: the live route where supported, else the dump route).</param>
-    /// <param name="keepIn">A folder to keep the dump file in (dump route only); default: keep nothing.</param>
+    /// <param name="keepIn">A folder to keep the dump file in (dump route only); default: keep nothing. If it cannot take the file, the dump is deleted and <see cref="Note"/> says why.</param>
     /// <exception cref="SnapshotUnavailableException">Snapshots cannot be taken here; the message says why.</exception>
     public static HeapSnapshot Take(SnapshotRoute route = SnapshotRoute.Auto, string? keepIn = null)
     {
         var stopwatch = Stopwatch.StartNew();
-        var graph = SnapshotRoutes.Capture(route, keepIn, out var kept, out var note);
-        return new HeapSnapshot(graph, null, kept, note, stopwatch.Elapsed);
+        var captured = SnapshotRoutes.Capture(route, keepIn, out var note);
+        if (captured.NotKeptReason is { } reason)
+        {
+            note = (note is null ? string.Empty : note + "; ") + Reporting.ReportBuilder.NotKept(reason);
+        }
+
+        return new HeapSnapshot(captured.Graph, null, captured.KeptFile, note, stopwatch.Elapsed, captured.NotKeptReason);
     }
 
     internal static HeapSnapshot FromGraph(HeapGraph graph, string? keptFile = null, string? note = null, TimeSpan elapsed = default) =>
@@ -113,7 +125,7 @@ public sealed class HeapSnapshot : IDisposable
         ThrowIfDisposed();
         var previous = _include;
         Func<string, bool> combined = previous is null ? include : name => previous(name) && include(name);
-        return new HeapSnapshot(_graph, combined, KeptFile, Note, Elapsed);
+        return new HeapSnapshot(_graph, combined, KeptFile, Note, Elapsed, NotKeptReason);
     }
 
     /// <summary>The types of the objects counted, as typed-query subjects: name, namespace, assembly and, where loaded, the runtime type.</summary>

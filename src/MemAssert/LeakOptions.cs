@@ -44,7 +44,9 @@ public sealed record LeakOptions
     public int MaxRetentionPaths { get; init; } = 3;
 
     /// <summary>
-    /// A directory in which heap dump files are kept after the run (created if missing). Default <see langword="null"/>:
+    /// A directory in which heap dump files are kept after the run (created if missing), each listed in
+    /// <see cref="LeakReport.KeptFiles"/>. A directory that cannot take them is no error: the dumps are deleted like any
+    /// other and the report says so (<see cref="LeakReport.SnapshotsNotKept"/>). Default <see langword="null"/>:
     /// nothing is kept, and every file the run writes is deleted whatever the outcome.
     /// </summary>
     public string? KeepSnapshotsIn { get; init; }

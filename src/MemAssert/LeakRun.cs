@@ -432,6 +432,8 @@ internal sealed class LeakRun
             LiveRouteUnavailableReason = confirmed.LiveUnavailableReason,
             SnapshotsUnavailableReason = confirmed.UnavailableReason,
             KeptFiles = log.Kept.ToArray(),
+            SnapshotsNotKept = log.NotKept,
+            SnapshotsNotKeptReason = log.NotKeptReason,
             GroupBy = _options.GroupBy,
             Elapsed = stopwatch.Elapsed,
             SnapshotsElapsed = log.Time.Elapsed,

@@ -8,7 +8,7 @@ namespace MemoryAssertions.Confirmation;
 /// <param name="ThreadPoolChanged">Whether the thread pool's size changed while the snapshots were taken.</param>
 internal sealed record Evidence(SnapshotCounts[] Snapshots, int CallsPerInterval, bool ThreadPoolChanged);
 
-/// <summary>What every confirmation of a check adds up to: snapshots taken, their time, kept files.</summary>
+/// <summary>What every confirmation of a check adds up to: snapshots taken, their time, kept files, and those not kept as asked.</summary>
 internal sealed class SnapshotLog
 {
     public Stopwatch Time { get; } = new();
@@ -16,6 +16,12 @@ internal sealed class SnapshotLog
     public int Taken { get; set; }
 
     public List<string> Kept { get; } = [];
+
+    /// <summary>Snapshots whose dump was to be kept and could not be (deleted after reading instead).</summary>
+    public int NotKept { get; set; }
+
+    /// <summary>Why the first of them could not be kept.</summary>
+    public string? NotKeptReason { get; set; }
 }
 
 /// <summary>
@@ -116,27 +122,7 @@ internal static class HeapConfirmation
                 }
             }
 
-            HeapSnapshot snapshot;
-            log.Time.Start();
-            try
-            {
-                snapshot = environment.TakeSnapshot(route, options.KeepSnapshotsIn);
-                log.Taken++;
-            }
-            finally
-            {
-                log.Time.Stop();
-            }
-
-            using (snapshot)
-            {
-                if (snapshot.KeptFile is { } file)
-                {
-                    log.Kept.Add(file);
-                }
-
-                counts[s] = SnapshotCounts.Of(snapshot.Graph, shapes, options.GroupBy, ignore);
-            }
+            counts[s] = TakeCounted(route, options, environment, shapes, log, ignore);
         }
 
         return new Evidence(counts, callsPerInterval, environment.ThreadCount() != threadsAtStart);
@@ -164,6 +150,12 @@ internal static class HeapConfirmation
         }
 
         environment.ReadLiveHeap();
+        return TakeCounted(route, options, environment, shapes, log, new TypePatterns(options.Ignore));
+    }
+
+    /// <summary>One snapshot on <paramref name="route"/>, logged (time, kept or not kept) and counted by path group, then let go.</summary>
+    private static SnapshotCounts TakeCounted(SnapshotRoute route, LeakOptions options, CheckEnvironment environment, PathShapes shapes, SnapshotLog log, TypePatterns ignore)
+    {
         HeapSnapshot snapshot;
         log.Time.Start();
         try
@@ -183,7 +175,13 @@ internal static class HeapConfirmation
                 log.Kept.Add(file);
             }
 
-            return SnapshotCounts.Of(snapshot.Graph, shapes, options.GroupBy, new TypePatterns(options.Ignore));
+            if (snapshot.NotKeptReason is { } reason)
+            {
+                log.NotKept++;
+                log.NotKeptReason ??= reason;
+            }
+
+            return SnapshotCounts.Of(snapshot.Graph, shapes, options.GroupBy, ignore);
         }
     }
 }

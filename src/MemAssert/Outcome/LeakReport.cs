@@ -151,6 +151,15 @@ public sealed class LeakReport
     /// <summary>Dump files kept at the caller's request (<see cref="LeakOptions.KeepSnapshotsIn"/>).</summary>
     public IReadOnlyList<string> KeptFiles { get; internal init; } = [];
 
+    /// <summary>
+    /// Snapshots whose dump file could not be kept in <see cref="LeakOptions.KeepSnapshotsIn"/> (it was read, counted and
+    /// deleted like any other, so the verdict stands); 0 when every one asked for was kept.
+    /// </summary>
+    public int SnapshotsNotKept { get; internal init; }
+
+    /// <summary>With <see cref="SnapshotsNotKept"/> above 0: why the folder could not take the first of them.</summary>
+    public string? SnapshotsNotKeptReason { get; internal init; }
+
     /// <summary>How the diff is grouped.</summary>
     public GroupBy GroupBy { get; internal init; }
 

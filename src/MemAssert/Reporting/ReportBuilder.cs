@@ -107,6 +107,9 @@ internal static class ReportBuilder
             ? $"{report.Iterations} iterations"
             : $"the {report.Iterations - report.JudgedFrom} iterations after it dropped below its baseline at iteration {report.JudgedFrom} (memory held from before the run was freed)";
 
+    /// <summary>The note of a snapshot whose dump could not be kept where the caller asked.</summary>
+    internal static string NotKept(string reason) => $"the dump was not kept, since {reason.TrimEnd('.')}; it was deleted after reading";
+
     /// <summary>The note of a snapshot that the dump route took because the live route could not.</summary>
     internal static string FellBack(string reason) => $"the live route was unavailable ({reason.TrimEnd('.')}), so the dump route was used";
 
@@ -346,6 +349,13 @@ internal static class ReportBuilder
         foreach (var file in report.KeptFiles)
         {
             text.Append("Kept snapshot: ").AppendLine(file);
+        }
+
+        if (report.SnapshotsNotKept > 0)
+        {
+            text.Append("Snapshots not kept: ").Append(Count(report.SnapshotsNotKept)).Append(report.SnapshotsNotKept == 1 ? " dump" : " dumps")
+                .Append(", since ").Append(report.SnapshotsNotKeptReason?.TrimEnd('.') ?? "no reason given")
+                .AppendLine("; each was read and deleted like any other, and the verdict stands.");
         }
 
         text.Append("Warm-up ").Append(Count(report.Warmup))

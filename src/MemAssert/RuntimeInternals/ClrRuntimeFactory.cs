@@ -23,6 +23,16 @@ internal static class ClrRuntimeFactory
     public static string DacPath =>
         DacPathOverride ?? Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), DacFileName);
 
+    /// <summary>
+    /// The options of every <see cref="DataTarget"/> MemAssert opens, on both routes: the runtime's own DAC is loaded by
+    /// path, and nothing is ever looked up on a symbol server, downloaded or cached on disk.
+    /// </summary>
+    public static DataTargetOptions Options() => new()
+    {
+        SymbolPaths = [],
+        FileLocator = NoFiles.Instance,
+    };
+
     public static ClrRuntime Create(DataTarget target)
     {
         var dac = DacPath;
@@ -44,5 +54,15 @@ internal static class ClrRuntimeFactory
         {
             throw new SnapshotUnavailableException($"ClrMD could not load the runtime's data access component: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>A file locator that finds nothing: ClrMD's default one asks a symbol server.</summary>
+    internal sealed class NoFiles : IFileLocator
+    {
+        public static readonly NoFiles Instance = new();
+
+        public string? FindPEImage(string fileName, int buildTimeStamp, int imageSize, bool checkProperties) => null;
+
+        public string? FindPEImage(string fileName, SymbolProperties archivedUnder, System.Collections.Immutable.ImmutableArray<byte> buildIdOrUUID, OSPlatform originalPlatform, bool checkProperties) => null;
     }
 }

@@ -6,15 +6,24 @@ namespace MemoryAssertions.Snapshots;
 
 /// <summary>
 /// The dump route: the runtime writes a heap dump of this process (through its diagnostics IPC, which runs
-/// createdump) into a private temporary folder; ClrMD reads it; the file is deleted before this returns, whatever
-/// happens, unless the caller asked to keep it. Roots include every managed thread's stack.
+/// createdump) into a private temporary folder; ClrMD reads it. Unless the caller asked to keep it, the file is unlinked
+/// as soon as ClrMD has it open (Linux, macOS: an open file stays readable; on Windows it is deleted after reading), and
+/// the folder is deleted before this returns, whatever happens. Roots include every managed thread's stack.
 /// </summary>
 internal static class DumpRoute
 {
     /// <summary>Dumps written at most for one snapshot when the heap cannot be walked in them (a GC was running).</summary>
     internal const int Attempts = 3;
 
-    public static HeapGraph Capture(string? keepIn, out string? keptFile, CancellationToken cancellationToken)
+    /// <summary>For tests: called with the open target and the private folder once the dump is open, before the walk.</summary>
+    internal static Action<DataTarget, string>? WhileReading { get => s_whileReading.Value; set => s_whileReading.Value = value; }
+
+    private static readonly TestHook<Action<DataTarget, string>> s_whileReading = new();
+
+    /// <summary>One dump's walk, the file kept (if asked and done), and why it could not be kept (if asked and not done).</summary>
+    public readonly record struct Captured(HeapGraph Graph, string? KeptFile, string? NotKeptReason);
+
+    public static Captured Capture(string? keepIn, CancellationToken cancellationToken)
     {
         // A dump is written wherever the process stands, possibly in the middle of a GC that another thread started:
         // its heap cannot be walked then. The next dump, a moment later, usually can.
@@ -22,7 +31,7 @@ internal static class DumpRoute
         {
             try
             {
-                return CaptureOnce(keepIn, out keptFile, cancellationToken);
+                return CaptureOnce(keepIn, cancellationToken);
             }
             catch (SnapshotUnavailableException ex) when (ex.IsTransient && attempt < Attempts)
             {
@@ -31,30 +40,76 @@ internal static class DumpRoute
         }
     }
 
-    private static HeapGraph CaptureOnce(string? keepIn, out string? keptFile, CancellationToken cancellationToken)
+    private static Captured CaptureOnce(string? keepIn, CancellationToken cancellationToken)
     {
-        keptFile = null;
         using var folder = PrivateTempDirectory.Create();
-        var dump = folder.CreatePrivateFile("heap.dmp");
+        string dump;
+        try
+        {
+            dump = folder.CreatePrivateFile("heap.dmp");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SnapshotUnavailableException($"no heap dump file could be created in the temp folder ({ex.Message.TrimEnd('.')}).", ex);
+        }
+
         WriteDump(dump);
         PrivateTempDirectory.MakeOwnerOnly(dump);
+        var graph = Read(dump, unlink: keepIn is null && !OperatingSystem.IsWindows(), folder.Path, cancellationToken);
+        string? notKept = null;
+        var kept = keepIn is null ? null : Keep(dump, keepIn, out notKept);
+        return new Captured(graph, kept, notKept);
+    }
 
-        HeapGraph graph;
-        using (var target = DataTarget.LoadDump(dump))
-        using (var runtime = ClrRuntimeFactory.Create(target))
+    /// <summary>Walks the dump's heap. A failure to read it (ClrMD or the DAC throwing) makes the snapshot unavailable, with the reason.</summary>
+    private static HeapGraph Read(string dump, bool unlink, string folder, CancellationToken cancellationToken)
+    {
+        try
         {
-            graph = HeapWalker.Walk(runtime, WalkStrategy.Dump, cancellationToken);
-        }
+            using var stream = new FileStream(dump, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            if (unlink)
+            {
+                // Nothing of the heap is left on disk from here on, even if the process is killed while it reads.
+                File.Delete(dump);
+            }
 
-        if (keepIn is not null)
+            using var target = DataTarget.LoadDump(dump, stream, leaveOpen: true, ClrRuntimeFactory.Options());
+            using var runtime = ClrRuntimeFactory.Create(target);
+            WhileReading?.Invoke(target, folder);
+            return HeapWalker.Walk(runtime, WalkStrategy.Dump, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not (SnapshotUnavailableException or OperationCanceledException or OutOfMemoryException))
+        {
+            throw new SnapshotUnavailableException($"ClrMD could not read the heap dump of this process ({ex.GetType().Name}: {ex.Message.TrimEnd('.')}).", ex);
+        }
+    }
+
+    /// <summary>Moves the dump into <paramref name="keepIn"/> (mode 0600) and returns its path, or null with the reason when the folder cannot take it.</summary>
+    private static string? Keep(string dump, string keepIn, out string? notKept)
+    {
+        notKept = null;
+        var kept = Path.Combine(keepIn, $"memassert-{Environment.ProcessId}-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{Guid.NewGuid().ToString("N")[..6]}.dmp");
+        try
         {
             Directory.CreateDirectory(keepIn);
-            keptFile = Path.Combine(keepIn, $"memassert-{Environment.ProcessId}-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{Guid.NewGuid().ToString("N")[..6]}.dmp");
-            File.Move(dump, keptFile);
-            PrivateTempDirectory.MakeOwnerOnly(keptFile);
+            File.Move(dump, kept);
+            PrivateTempDirectory.MakeOwnerOnly(kept);
+            return kept;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Whatever reached the folder goes: a dump is 0600 in a folder of the caller's choosing, or nowhere.
+            try
+            {
+                File.Delete(kept);
+            }
+            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+            {
+            }
 
-        return graph;
+            notKept = $"{keepIn} could not be written ({ex.Message.TrimEnd('.')})";
+            return null;
+        }
     }
 
     private static void WriteDump(string path)

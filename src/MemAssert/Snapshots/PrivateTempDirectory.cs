@@ -15,16 +15,36 @@ internal sealed class PrivateTempDirectory : IDisposable
     /// <summary>Every folder this process creates starts with this: <c>memassert-&lt;pid&gt;-</c>.</summary>
     public static string Prefix { get; } = $"memassert-{Environment.ProcessId}-";
 
+    /// <summary>
+    /// Creates the folder in the temp folder, after sweeping the folders that killed processes left there
+    /// (<see cref="AbandonedDumps"/>). Creates nothing else: a temp folder that is missing is not created.
+    /// </summary>
+    /// <exception cref="SnapshotUnavailableException">The temp folder is missing or not writable; the message says which.</exception>
     public static PrivateTempDirectory Create()
     {
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), Prefix + Guid.NewGuid().ToString("N")[..12]);
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        var temp = System.IO.Path.GetTempPath();
+        if (!Directory.Exists(temp))
         {
-            Directory.CreateDirectory(path);
+            throw new SnapshotUnavailableException(
+                $"the temp folder {temp} does not exist, and MemAssert creates nothing outside its own private folder in it, so no heap dump can be written.");
         }
-        else
+
+        AbandonedDumps.Sweep(temp);
+        var path = System.IO.Path.Combine(temp, Prefix + Guid.NewGuid().ToString("N")[..12]);
+        try
         {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                Directory.CreateDirectory(path);
+            }
+            else
+            {
+                Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SnapshotUnavailableException($"the temp folder {temp} is not writable ({ex.Message.TrimEnd('.')}), so no heap dump can be written.", ex);
         }
 
         return new PrivateTempDirectory(path);

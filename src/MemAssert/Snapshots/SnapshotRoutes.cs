@@ -29,10 +29,10 @@ internal static class SnapshotRoutes
     public static SnapshotRoute PreferredFor(string? keepIn) =>
         AutoPrefersLive && keepIn is null && RuntimeCapabilities.LiveRouteUnavailableReason is null ? SnapshotRoute.Live : SnapshotRoute.Dump;
 
-    public static HeapGraph Capture(SnapshotRoute route, string? keepIn, out string? keptFile, out string? note, CancellationToken cancellationToken = default)
+    /// <summary>Takes one snapshot on <paramref name="route"/>; <paramref name="note"/> says why the dump route was taken instead of the live one.</summary>
+    public static DumpRoute.Captured Capture(SnapshotRoute route, string? keepIn, out string? note, CancellationToken cancellationToken = default)
     {
         note = null;
-        keptFile = null;
         ReflectionFieldNames.Prepare();
         OwnCode.Prepare();
         switch (route)
@@ -41,17 +41,17 @@ internal static class SnapshotRoutes
                 throw new SnapshotUnavailableException("snapshots were turned off (LeakOptions.Snapshots = None).");
             case SnapshotRoute.Dump:
                 MemoryBudget.ThrowIfTooBig(SnapshotRoute.Dump);
-                return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
+                return DumpRoute.Capture(keepIn, cancellationToken);
             case SnapshotRoute.Live:
                 MemoryBudget.ThrowIfTooBig(SnapshotRoute.Live);
-                return LiveRoute.Capture(cancellationToken);
+                return new(LiveRoute.Capture(cancellationToken), null, null);
             default:
                 if (PreferredFor(keepIn) == SnapshotRoute.Live)
                 {
                     try
                     {
                         MemoryBudget.ThrowIfTooBig(SnapshotRoute.Live);
-                        return LiveRoute.Capture(cancellationToken);
+                        return new(LiveRoute.Capture(cancellationToken), null, null);
                     }
                     catch (SnapshotUnavailableException ex)
                     {
@@ -60,7 +60,7 @@ internal static class SnapshotRoutes
                 }
 
                 MemoryBudget.ThrowIfTooBig(SnapshotRoute.Dump);
-                return DumpRoute.Capture(keepIn, out keptFile, cancellationToken);
+                return DumpRoute.Capture(keepIn, cancellationToken);
         }
     }
 }

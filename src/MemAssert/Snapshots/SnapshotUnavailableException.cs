@@ -2,7 +2,8 @@ namespace MemoryAssertions;
 
 /// <summary>
 /// A heap snapshot of the current process cannot be taken here: the platform, a missing runtime component
-/// (the DAC, createdump) or a permission stands in the way. <see cref="Exception.Message"/> says which.
+/// (the DAC, createdump), a permission, a temp folder that is missing or read-only, or a dump that ClrMD could not read
+/// stands in the way. <see cref="Exception.Message"/> says which.
 /// <see cref="MemAssert"/> catches it and gives its verdict from live bytes alone; <see cref="HeapSnapshot.Take"/> throws it.
 /// </summary>
 public sealed class SnapshotUnavailableException : Exception

@@ -53,7 +53,7 @@ public sealed class FaultTests
         var result = Assert.Single(TargetProcess.Run(
             "many-objects-per-call",
             timeout: TimeSpan.FromMinutes(2),
-            environment: new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x8000000" }));
+            prepare: start => start.Environment["DOTNET_GCHeapHardLimit"] = "0x8000000"));
 
         Assert.Equal(CheckOutcome.LeakUnconfirmed, result.Outcome);
         Assert.Contains("snapshot of this", result.Text, StringComparison.Ordinal);

@@ -16,7 +16,11 @@ internal sealed record TargetResult(
     double GrowthPerIteration,
     double RetainedPerCall,
     TargetLeak[] Leaks,
-    string Text)
+    string Text,
+    int Confirmations = 0,
+    string[]? KeptFiles = null,
+    int SnapshotsNotKept = 0,
+    string? SnapshotsUnavailableReason = null)
 {
     public bool IsLeak => Outcome is CheckOutcome.Leak or CheckOutcome.LeakUnconfirmed;
 }
@@ -47,10 +51,12 @@ internal static class TargetProcess
     };
 
     /// <summary>Runs <paramref name="scenario"/> and returns each check's outcome; fails the test when the program fails or takes longer than <paramref name="timeout"/>.</summary>
-    public static IReadOnlyList<TargetResult> Run(
-        string scenario, SnapshotRoute route = SnapshotRoute.Auto, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null) =>
-        TargetProgram.Run("LeakTargets", [scenario, route.ToString()], timeout ?? TimeSpan.FromMinutes(2), environment)
-            .Split('\n')
+    public static IReadOnlyList<TargetResult> Run(string scenario, SnapshotRoute route = SnapshotRoute.Auto, TimeSpan? timeout = null, Action<System.Diagnostics.ProcessStartInfo>? prepare = null) =>
+        Parse(TargetProgram.Run("LeakTargets", [scenario, route.ToString()], timeout ?? TimeSpan.FromMinutes(2), prepare));
+
+    /// <summary>The outcomes in what a target program printed, one per <c>RESULT</c> line.</summary>
+    public static IReadOnlyList<TargetResult> Parse(string printed) =>
+        printed.Split('\n')
             .Where(line => line.StartsWith("RESULT ", StringComparison.Ordinal))
             .Select(line => JsonSerializer.Deserialize<TargetResult>(line["RESULT ".Length..], Json)!)
             .ToArray();
@@ -59,11 +65,11 @@ internal static class TargetProcess
     public static (TargetFault[] Faults, TargetResult[] Results, string Output) RunFaults(string scenario, TimeSpan? timeout = null)
     {
         var output = TargetProgram.Run("LeakTargets", [scenario, nameof(SnapshotRoute.Auto)], timeout ?? TimeSpan.FromMinutes(1));
-        var lines = output.Split('\n');
-        return (
-            lines.Where(l => l.StartsWith("FAULT ", StringComparison.Ordinal)).Select(l => JsonSerializer.Deserialize<TargetFault>(l["FAULT ".Length..], Json)!).ToArray(),
-            lines.Where(l => l.StartsWith("RESULT ", StringComparison.Ordinal)).Select(l => JsonSerializer.Deserialize<TargetResult>(l["RESULT ".Length..], Json)!).ToArray(),
-            output);
+        var faults = output.Split('\n')
+            .Where(l => l.StartsWith("FAULT ", StringComparison.Ordinal))
+            .Select(l => JsonSerializer.Deserialize<TargetFault>(l["FAULT ".Length..], Json)!)
+            .ToArray();
+        return (faults, [.. Parse(output)], output);
     }
 
     public static TargetResult RunOne(string scenario, SnapshotRoute route = SnapshotRoute.Auto) => Assert.Single(Run(scenario, route));

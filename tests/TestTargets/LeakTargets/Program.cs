@@ -56,6 +56,10 @@ internal static class Program
             ["growthPerIteration"] = report.GrowthPerIteration,
             ["retainedPerCall"] = retainedPerCall,
             ["leaks"] = leaks,
+            ["confirmations"] = report.Confirmations,
+            ["keptFiles"] = new JsonArray([.. report.KeptFiles.Select(f => JsonValue.Create(f))]),
+            ["snapshotsNotKept"] = report.SnapshotsNotKept,
+            ["snapshotsUnavailableReason"] = report.SnapshotsUnavailableReason,
             ["text"] = report.Text,
         };
         Console.WriteLine("RESULT " + result.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));

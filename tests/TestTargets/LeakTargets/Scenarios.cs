@@ -65,6 +65,7 @@ internal static class Scenarios
         ["compiled-expression-constants"] = route => Check("compiled-expression-constants", RuntimeCaches.CompileWithNextConstant(), route),
 
         ["suite"] = Suite.Run,
+        ["dump-killed-while-reading"] = DumpFaults.KilledWhileReading, ["kept-twice"] = DumpFaults.KeptTwice,
     };
 
     /// <summary>

@@ -19,17 +19,12 @@ internal static class TargetProgram
 
     /// <summary>
     /// Runs <paramref name="name"/> with <paramref name="arguments"/> and returns its standard output. Throws when it
-    /// exits with another code than 0, or does not exit within <paramref name="timeout"/> (it is then killed, with any
-    /// process it started). <paramref name="environment"/>: variables set for the child (a heap limit, a temp folder).
+    /// exits with another code than <paramref name="exitCode"/>, or does not exit within <paramref name="timeout"/> (it is
+    /// then killed, with any process it started). <paramref name="prepare"/> may change the start (environment, a wrapper).
     /// </summary>
-    public static string Run(string name, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    public static string Run(string name, IEnumerable<string> arguments, TimeSpan timeout, Action<ProcessStartInfo>? prepare = null, int exitCode = 0)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[variable] = value;
-        }
-
         start.ArgumentList.Add(Locate(name));
         foreach (var argument in arguments)
         {
@@ -37,6 +32,7 @@ internal static class TargetProgram
         }
 
         var command = string.Join(' ', start.ArgumentList.Skip(1).Prepend(name));
+        prepare?.Invoke(start);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -48,7 +44,7 @@ internal static class TargetProgram
 
         process.WaitForExit();
         var output = stdout.GetAwaiter().GetResult();
-        return process.ExitCode == 0
+        return process.ExitCode == exitCode
             ? output
             : throw new InvalidOperationException($"{command} exited with {process.ExitCode}:\n{output}\n{stderr.GetAwaiter().GetResult()}");
     }

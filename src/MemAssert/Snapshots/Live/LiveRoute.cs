@@ -284,7 +284,7 @@ internal static class LiveRoute
         try
         {
             using (var reader = new SelfProcessDataReader())
-            using (var target = new DataTarget(reader, Options()))
+            using (var target = new DataTarget(reader, ClrRuntimeFactory.Options()))
             using (var runtime = ClrRuntimeFactory.Create(target))
             {
                 // The heap's memory holds still from here on: read its objects through a cache of blocks, each copied once
@@ -353,21 +353,5 @@ internal static class LiveRoute
 
         lost = $"{ran} collection(s) within a {granted / (1 << 20)} MB no-GC region";
         return true;
-    }
-
-    private static DataTargetOptions Options() => new()
-    {
-        // The runtime's own DAC is loaded by path; nothing is ever looked up, downloaded or cached on disk.
-        SymbolPaths = [],
-        FileLocator = NoFiles.Instance,
-    };
-
-    private sealed class NoFiles : IFileLocator
-    {
-        public static readonly NoFiles Instance = new();
-
-        public string? FindPEImage(string fileName, int buildTimeStamp, int imageSize, bool checkProperties) => null;
-
-        public string? FindPEImage(string fileName, SymbolProperties archivedUnder, System.Collections.Immutable.ImmutableArray<byte> buildIdOrUUID, System.Runtime.InteropServices.OSPlatform originalPlatform, bool checkProperties) => null;
     }
 }
