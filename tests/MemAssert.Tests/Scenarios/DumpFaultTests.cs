@@ -89,12 +89,14 @@ public sealed class DumpFaultTests(ITestOutputHelper output)
         var result = TargetProcess.Parse(printed).Single();
         output.WriteLine(result.Text);
 
-        // The sparse leak (fewer objects than calls) is what asks for the second confirmation.
+        // The sparse leak (fewer objects than calls) is what asks for the second confirmation; the leak is then followed
+        // for more calls, and one dump more tells it from a bounded cache.
         Assert.Equal(2, result.Confirmations);
-        Assert.Equal(8, result.SnapshotsTaken);
-        Assert.Equal(8, result.KeptFiles!.Length);
-        Assert.Equal(8, result.KeptFiles.Distinct(StringComparer.Ordinal).Count());
-        Assert.Contains("FILES 8", printed, StringComparison.Ordinal);
+        Assert.True(result.FollowCalls > 0, result.Text);
+        Assert.Equal(9, result.SnapshotsTaken);
+        Assert.Equal(9, result.KeptFiles!.Length);
+        Assert.Equal(9, result.KeptFiles.Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains("FILES 9", printed, StringComparison.Ordinal);
         Assert.All(result.KeptFiles, file => Assert.Contains("Kept snapshot: " + file, result.Text, StringComparison.Ordinal));
         Assert.Equal(0, result.SnapshotsNotKept);
     }

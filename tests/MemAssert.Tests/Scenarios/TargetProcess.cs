@@ -20,7 +20,8 @@ internal sealed record TargetResult(
     int Confirmations = 0,
     string[]? KeptFiles = null,
     int SnapshotsNotKept = 0,
-    string? SnapshotsUnavailableReason = null)
+    string? SnapshotsUnavailableReason = null,
+    long FollowCalls = 0)
 {
     public bool IsLeak => Outcome is CheckOutcome.Leak or CheckOutcome.LeakUnconfirmed;
 }

@@ -57,6 +57,7 @@ internal static class Program
             ["retainedPerCall"] = retainedPerCall,
             ["leaks"] = leaks,
             ["confirmations"] = report.Confirmations,
+            ["followCalls"] = report.FollowCalls,
             ["keptFiles"] = new JsonArray([.. report.KeptFiles.Select(f => JsonValue.Create(f))]),
             ["snapshotsNotKept"] = report.SnapshotsNotKept,
             ["snapshotsUnavailableReason"] = report.SnapshotsUnavailableReason,
