@@ -16,7 +16,8 @@ internal sealed record TargetResult(
     double GrowthPerIteration,
     double RetainedPerCall,
     TargetLeak[] Leaks,
-    string Text)
+    string Text,
+    string? ExpectedRoot = null)
 {
     public bool IsLeak => Outcome is CheckOutcome.Leak or CheckOutcome.LeakUnconfirmed;
 }
