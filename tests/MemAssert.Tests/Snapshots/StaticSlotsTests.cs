@@ -94,6 +94,16 @@ public sealed class StaticSlotsTests(ITestOutputHelper output) : IDisposable
         StaticSlots.Disabled = true;
         Assert.False(StaticSlots.IsAvailable);
         Assert.Equal(SnapshotRoute.Dump, SnapshotRoutes.PreferredFor(keepIn: null));
+
+        // And says why, in a check's report and in a snapshot's note; a file to keep is reason enough on its own.
+        var why = SnapshotRoutes.LiveNotTakenReason(keepIn: null);
+        Assert.NotNull(why);
+        Assert.Contains("static fields' slots", why, StringComparison.Ordinal);
+        Assert.Null(SnapshotRoutes.LiveNotTakenReason(keepIn: Path.GetTempPath()));
+        Assert.Equal(why, CheckEnvironment.Process.LiveNotTakenReason!(null));
+        using var snapshot = HeapSnapshot.Take(SnapshotRoute.Auto);
+        Assert.Equal(SnapshotRoute.Dump, snapshot.Route);
+        Assert.Equal($"the live route was unavailable ({why}), so the dump route was used", snapshot.Note);
     }
 
     [Fact]
