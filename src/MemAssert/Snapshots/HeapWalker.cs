@@ -72,7 +72,13 @@ internal static class HeapWalker
         {
             foreach (var type in module.EnumerateTypesWithStaticFields())
             {
-                threadStatics.AddRange(type.ThreadStaticFields.Where(f => f.IsObjectReference).Select(f => (type, f)));
+                // Not of generic types, as on the live route: asking the .NET 8 DAC for a thread static of a generic type
+                // definition crashed the process.
+                if (type.Name?.Contains('<', StringComparison.Ordinal) == false)
+                {
+                    threadStatics.AddRange(type.ThreadStaticFields.Where(f => f.IsObjectReference).Select(f => (type, f)));
+                }
+
                 foreach (var field in type.StaticFields)
                 {
                     if (!field.IsObjectReference)
