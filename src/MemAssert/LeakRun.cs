@@ -251,7 +251,12 @@ internal sealed class LeakRun
     {
         var auto = _options.Snapshots == SnapshotRoute.Auto;
         var plan = new Queue<Attempt>();
-        plan.Enqueue(new Attempt(auto ? _environment.PreferredRoute(_options.KeepSnapshotsIn) : _options.Snapshots, Second: false, RouteFallback.None, null));
+        var first = auto ? _environment.PreferredRoute(_options.KeepSnapshotsIn) : _options.Snapshots;
+
+        // Auto on the dump route because the live route is unavailable here (another platform, a runtime without static
+        // slots): the report says so, as it does when the live route fails during a check.
+        var notTaken = auto && first == SnapshotRoute.Dump ? _environment.LiveNotTakenReason?.Invoke(_options.KeepSnapshotsIn) : null;
+        plan.Enqueue(new Attempt(first, Second: false, notTaken is null ? RouteFallback.None : RouteFallback.LiveUnavailable, notTaken));
         var k = Math.Max(1, series.Decision.SegmentLength);
         var shapes = new PathShapes();
         HashSet<int>? grewInFirst = null;

@@ -40,7 +40,10 @@ public enum RouteFallback
     /// <summary>No fallback.</summary>
     None,
 
-    /// <summary>The live route was unavailable (<see cref="LeakReport.LiveRouteUnavailableReason"/> says why).</summary>
+    /// <summary>
+    /// The live route was unavailable, during the check or in this process from the start (another platform, a runtime
+    /// without static slots): <see cref="LeakReport.LiveRouteUnavailableReason"/> says why.
+    /// </summary>
     LiveUnavailable,
 
     /// <summary>Live snapshots, which see no thread stacks, confirmed no leak (nothing grew, or nothing grew again): the dump route, which does, was used.</summary>

@@ -23,14 +23,19 @@ namespace MemoryAssertions.RuntimeInternals;
 /// a slot found once is kept for the life of the process.</para>
 /// <para>If the internal method is missing, or a self-test on a probe field finds that the slot it gives does not hold
 /// the field's reference, <see cref="Current"/> returns null and the walk asks ClrMD as before.</para>
-/// <para>Not covered, as with ClrMD's enumeration: statics of generic instantiations, thread statics, collectible and
-/// dynamic assemblies. Their objects are still counted (static storage is held by GC handles), named after the handle
-/// that reaches them.</para>
+/// <para>Thread statics have a slot per thread: <see cref="ThreadStatics"/> lists the fields, and the walk asks the DAC for
+/// each thread's slot of those fields only.</para>
+/// <para>Not covered, as with ClrMD's enumeration: statics of generic instantiations, collectible and dynamic
+/// assemblies. Their objects are still counted (static storage is held by GC handles), named after the handle that
+/// reaches them.</para>
 /// </remarks>
 internal static class StaticSlots
 {
     /// <summary>A static field's slot: the reference in it is a root named <see cref="Name"/>.</summary>
     internal readonly record struct Slot(ulong Address, string Name);
+
+    /// <summary>A thread-static reference field: its declaring type's method table, its name, and the declaring type's full name, a dot and its name.</summary>
+    internal readonly record struct ThreadStaticField(ulong MethodTable, string Field, string Name);
 
     /// <summary>
     /// Below this, an address from <c>GetStaticFieldAddress</c> is the field's bare offset: the type's statics have not
@@ -84,21 +89,8 @@ internal static class StaticSlots
 
         lock (State)
         {
-            var assemblies = AppDomain.CurrentDomain.GetAssemblies();
-            HashSet<string>? own = null;
-            foreach (var assembly in assemblies)
+            foreach (var pending in Register())
             {
-                if (!State.Pending.TryGetValue(assembly, out var pending))
-                {
-                    // Decided once, when the assembly is first seen. MemAssert's own statics are left out: resolving their
-                    // fields loads their types, which loads further assemblies (System.Text.Json, …), and a snapshot never
-                    // counts their objects anyway (OwnCode).
-                    own ??= Snapshots.OwnCode.Assemblies(assemblies);
-                    var leftOut = assembly.IsDynamic || assembly.IsCollectible || own.Contains(assembly.GetName().Name ?? string.Empty);
-                    pending = new PendingFields(leftOut ? [] : Candidates(assembly));
-                    State.Pending.Add(assembly, pending);
-                }
-
                 pending.MoveResolved(AddressOf!, State.Found);
             }
 
@@ -107,10 +99,51 @@ internal static class StaticSlots
     }
 
     /// <summary>
-    /// Static fields of <paramref name="assembly"/> that can hold a reference: static, not constant, not in an RVA
-    /// blob, not thread-static, of a class, interface, array or string type, in a type that is not generic.
+    /// The thread-static reference fields of this process's loaded types (same assemblies and types as
+    /// <see cref="Current"/>), in a stable order. Each thread has a slot of its own for each, which only the runtime's
+    /// data access component can locate on another thread; the walk asks it for these fields only. Allocates
+    /// (reflection), so it runs before the heap is held still.
     /// </summary>
-    private static unsafe List<FieldInfo> Candidates(Assembly assembly)
+    public static ThreadStaticField[] ThreadStatics()
+    {
+        lock (State)
+        {
+            _ = Register();
+            return [.. State.ThreadStatics];
+        }
+    }
+
+    /// <summary>Reads each loaded assembly's candidate fields once, when it is first seen; returns every assembly's pending fields.</summary>
+    private static IEnumerable<PendingFields> Register()
+    {
+        var assemblies = AppDomain.CurrentDomain.GetAssemblies();
+        var result = new List<PendingFields>(assemblies.Length);
+        HashSet<string>? own = null;
+        foreach (var assembly in assemblies)
+        {
+            if (!State.Pending.TryGetValue(assembly, out var pending))
+            {
+                // Decided once, when the assembly is first seen. MemAssert's own statics are left out: resolving their
+                // fields loads their types, which loads further assemblies (System.Text.Json, …), and a snapshot never
+                // counts their objects anyway (OwnCode).
+                own ??= Snapshots.OwnCode.Assemblies(assemblies);
+                var leftOut = assembly.IsDynamic || assembly.IsCollectible || own.Contains(assembly.GetName().Name ?? string.Empty);
+                pending = new PendingFields(leftOut ? [] : Candidates(assembly, State.ThreadStatics));
+                State.Pending.Add(assembly, pending);
+            }
+
+            result.Add(pending);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Static fields of <paramref name="assembly"/> that can hold a reference: static, not constant, not in an RVA
+    /// blob, of a class, interface, array or string type, in a type that is not generic. Thread statics are added to
+    /// <paramref name="threadStatics"/>, the others returned.
+    /// </summary>
+    private static unsafe List<FieldInfo> Candidates(Assembly assembly, List<ThreadStaticField> threadStatics)
     {
         var result = new List<FieldInfo>();
         if (!assembly.TryGetRawMetadata(out var blob, out var length))
@@ -142,8 +175,16 @@ internal static class StaticSlots
                 try
                 {
                     // Loads the declaring type (not its class constructor) if nothing has yet.
-                    if (module.ResolveField(MetadataTokens.GetToken(fieldHandle)) is { } info &&
-                        !info.IsDefined(typeof(ThreadStaticAttribute), inherit: false))
+                    if (module.ResolveField(MetadataTokens.GetToken(fieldHandle)) is not { DeclaringType: { } declaring } info)
+                    {
+                        continue;
+                    }
+
+                    if (info.IsDefined(typeof(ThreadStaticAttribute), inherit: false))
+                    {
+                        threadStatics.Add(new ThreadStaticField((ulong)declaring.TypeHandle.Value, info.Name, $"{declaring.FullName}.{info.Name}"));
+                    }
+                    else
                     {
                         result.Add(info);
                     }
@@ -251,6 +292,8 @@ internal static class StaticSlots
         public Dictionary<Assembly, PendingFields> Pending { get; } = [];
 
         public List<Slot> Found { get; } = [];
+
+        public List<ThreadStaticField> ThreadStatics { get; } = [];
     }
 
     /// <summary>An assembly's candidate fields whose type's statics did not exist yet when last looked at.</summary>

@@ -7,7 +7,7 @@ namespace MemoryAssertions.Snapshots;
 /// Walks a ClrMD heap breadth-first from its GC roots and copies what a report needs into a <see cref="HeapGraph"/>.
 /// Only reachable objects are counted, so garbage that other threads allocated since the last GC is not.
 /// Roots are taken in a fixed order so that an object is named after the most telling root that holds it:
-/// static fields first, then handles, then thread stacks.
+/// static fields first, then thread statics, then handles, then thread stacks.
 /// </summary>
 internal static class HeapWalker
 {
@@ -43,6 +43,8 @@ internal static class HeapWalker
             {
                 walk.SeedFromSlot(slot.Address, () => RootNames.StaticField(slot.Name));
             }
+
+            SeedThreadStatics(runtime, walk, strategy.ThreadStatics ?? []);
         }
 
         var roots = strategy.Roots == RootSource.AllRoots
@@ -61,13 +63,22 @@ internal static class HeapWalker
         return walk.ToGraph(strategy.Route);
     }
 
+    /// <summary>Statics and thread statics as ClrMD lists them: every field of every type with statics, from the DAC.</summary>
     private static void SeedStatics(ClrRuntime runtime, Walker walk)
     {
         var domains = runtime.AppDomains;
+        var threadStatics = new List<(ClrType Type, ClrThreadStaticField Field)>();
         foreach (var module in runtime.EnumerateModules())
         {
             foreach (var type in module.EnumerateTypesWithStaticFields())
             {
+                // Not of generic types, as on the live route: asking the .NET 8 DAC for a thread static of a generic type
+                // definition crashed the process.
+                if (type.Name?.Contains('<', StringComparison.Ordinal) == false)
+                {
+                    threadStatics.AddRange(type.ThreadStaticFields.Where(f => f.IsObjectReference).Select(f => (type, f)));
+                }
+
                 foreach (var field in type.StaticFields)
                 {
                     if (!field.IsObjectReference)
@@ -91,6 +102,48 @@ internal static class HeapWalker
                         walk.Seed(value.Address, () => RootNames.StaticField(type.Name ?? "(type)", field.Name ?? "(field)"));
                     }
                 }
+            }
+        }
+
+        // After every static, as the roots' order has it.
+        var threads = runtime.Threads;
+        foreach (var (type, field) in threadStatics)
+        {
+            SeedThreadStatic(walk, threads, field, $"{type.Name ?? "(type)"}.{field.Name ?? "(field)"}");
+        }
+    }
+
+    /// <summary>
+    /// The listed thread statics, each thread's slot of each: since .NET 9 a thread's statics are held by the thread's
+    /// own storage, which neither the handle table nor ClrMD's root enumeration reports. The DAC is asked about the
+    /// listed fields' types only, whose types are loaded, never for every type's fields.
+    /// </summary>
+    private static void SeedThreadStatics(ClrRuntime runtime, Walker walk, IReadOnlyList<StaticSlots.ThreadStaticField> fields)
+    {
+        if (fields.Count == 0)
+        {
+            return;
+        }
+
+        var threads = runtime.Threads;
+        foreach (var listed in fields)
+        {
+            if (runtime.GetTypeByMethodTable(listed.MethodTable) is { } type &&
+                type.ThreadStaticFields.FirstOrDefault(f => f.Name == listed.Field && f.IsObjectReference) is { } field)
+            {
+                SeedThreadStatic(walk, threads, field, listed.Name);
+            }
+        }
+    }
+
+    private static void SeedThreadStatic(Walker walk, IEnumerable<ClrThread> threads, ClrThreadStaticField field, string qualifiedName)
+    {
+        foreach (var thread in threads)
+        {
+            if (thread.IsAlive && field.GetAddress(thread) is not 0 and var slot)
+            {
+                var id = thread.ManagedThreadId;
+                walk.SeedFromSlot(slot, () => RootNames.ThreadStaticField(qualifiedName, id));
             }
         }
     }

@@ -29,6 +29,13 @@ internal static class SnapshotRoutes
     public static SnapshotRoute PreferredFor(string? keepIn) =>
         AutoPrefersLive && keepIn is null && RuntimeCapabilities.LiveRouteUnavailableReason is null ? SnapshotRoute.Live : SnapshotRoute.Dump;
 
+    /// <summary>
+    /// Why <see cref="SnapshotRoute.Auto"/> does not try the live route first here, for the report; null when it does,
+    /// or when it takes the dump route because a snapshot file is to be kept (or a test turned the live route off).
+    /// </summary>
+    public static string? LiveNotTakenReason(string? keepIn) =>
+        AutoPrefersLive && keepIn is null ? RuntimeCapabilities.LiveRouteUnavailableReason : null;
+
     /// <summary>Takes one snapshot on <paramref name="route"/>; <paramref name="note"/> says why the dump route was taken instead of the live one.</summary>
     public static DumpRoute.Captured Capture(SnapshotRoute route, string? keepIn, out string? note, CancellationToken cancellationToken = default)
     {
@@ -46,7 +53,11 @@ internal static class SnapshotRoutes
                 MemoryBudget.ThrowIfTooBig(SnapshotRoute.Live);
                 return new(LiveRoute.Capture(cancellationToken), null, null);
             default:
-                if (PreferredFor(keepIn) == SnapshotRoute.Live)
+                if (LiveNotTakenReason(keepIn) is { } notTaken)
+                {
+                    note = Reporting.ReportBuilder.FellBack(notTaken);
+                }
+                else if (PreferredFor(keepIn) == SnapshotRoute.Live)
                 {
                     try
                     {

@@ -40,17 +40,22 @@ internal enum FieldNaming
 /// read through the runtime's reader; null to ask ClrMD for the statics, which asks the DAC for every field of every type.
 /// </param>
 /// <param name="HeapRead">Called once nothing more will be read from the GC heap, before references are named: the caller may let the heap move again.</param>
+/// <param name="ThreadStatics">
+/// The thread-static reference fields whose per-thread slots the DAC is asked for (with <paramref name="StaticSlots"/>);
+/// ignored when the statics come from ClrMD, whose types list their thread statics too.
+/// </param>
 internal sealed record WalkStrategy(
     SnapshotRoute Route,
     RootSource Roots,
     FieldNaming Naming,
     IReadOnlyList<StaticSlots.Slot>? StaticSlots = null,
-    Action? HeapRead = null)
+    Action? HeapRead = null,
+    IReadOnlyList<StaticSlots.ThreadStaticField>? ThreadStatics = null)
 {
     /// <summary>The dump route's: a dump has every root, and the DAC may be asked about a dump at leisure.</summary>
     public static WalkStrategy Dump { get; } = new(SnapshotRoute.Dump, RootSource.AllRoots, FieldNaming.ReflectionThenDac);
 
-    /// <summary>The live route's: handles and statics from their slots, names by reflection only.</summary>
-    public static WalkStrategy Live(IReadOnlyList<StaticSlots.Slot>? staticSlots, Action heapRead) =>
-        new(SnapshotRoute.Live, RootSource.HandlesAndFinalizerQueue, FieldNaming.ReflectionOnly, staticSlots, heapRead);
+    /// <summary>The live route's: handles, statics from their slots and the listed thread statics, names by reflection only.</summary>
+    public static WalkStrategy Live(IReadOnlyList<StaticSlots.Slot>? staticSlots, IReadOnlyList<StaticSlots.ThreadStaticField>? threadStatics, Action heapRead) =>
+        new(SnapshotRoute.Live, RootSource.HandlesAndFinalizerQueue, FieldNaming.ReflectionOnly, staticSlots, heapRead, threadStatics);
 }

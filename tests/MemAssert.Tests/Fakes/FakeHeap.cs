@@ -27,6 +27,9 @@ internal sealed class FakeHeap
     /// <summary>The route an Auto check tries first.</summary>
     public SnapshotRoute Preferred { get; set; } = SnapshotRoute.Live;
 
+    /// <summary>Why an Auto check does not try the live route first, as the process would say (null: no reason to report).</summary>
+    public string? LiveNotTaken { get; set; }
+
     /// <summary>Routes on which snapshots fail, with the exception to throw.</summary>
     public Dictionary<SnapshotRoute, Func<SnapshotUnavailableException>> Unavailable { get; } = [];
 
@@ -46,7 +49,8 @@ internal sealed class FakeHeap
         () => LiveBytes,
         (route, _) => Take(route),
         () => 4,
-        _ => Preferred);
+        _ => Preferred,
+        _ => LiveNotTaken);
 
     public LeakReport Measure(Action action, LeakOptions? options = null, string expression = "() => handler.Handle(request)") =>
         new LeakRun(options ?? LeakOptions.Default, expression, Environment).RunSync(action, CancellationToken.None);

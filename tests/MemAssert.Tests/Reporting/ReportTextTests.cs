@@ -228,6 +228,26 @@ public sealed partial class ReportTextTests
     }
 
     [Fact]
+    public void Auto_on_the_dump_route_because_the_live_route_is_unavailable_here_says_why()
+    {
+        // As on .NET 8: the live route cannot be taken in this process, so Auto starts on the dump route.
+        var (heap, handle) = SessionLeak();
+        heap.Preferred = SnapshotRoute.Dump;
+        heap.LiveNotTaken = "simulated: this runtime gives no static slots";
+        var report = heap.Measure(handle);
+        Assert.Equal(CheckOutcome.Leak, report.Outcome);
+        Assert.Equal([SnapshotRoute.Dump], heap.Routes.Distinct());
+        Assert.Equal(RouteFallback.LiveUnavailable, report.RouteFallback);
+        Assert.Equal("simulated: this runtime gives no static slots", report.LiveRouteUnavailableReason);
+        Assert.Contains("the live route was unavailable (simulated: this runtime gives no static slots), so the dump route was used", report.Text, StringComparison.Ordinal);
+
+        // An explicit dump route is what was asked for: nothing to explain.
+        var dump = heap.Measure(handle, new LeakOptions { Snapshots = SnapshotRoute.Dump });
+        Assert.Equal(RouteFallback.None, dump.RouteFallback);
+        Assert.Null(dump.LiveRouteUnavailableReason);
+    }
+
+    [Fact]
     public void Snapshots_busy_pass_and_snapshots_unavailable_fail()
     {
         var (heap, handle) = SessionLeak();

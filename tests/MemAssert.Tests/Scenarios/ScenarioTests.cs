@@ -120,6 +120,30 @@ public sealed class ScenarioTests(ITestOutputHelper output)
         }
     }
 
+    public static TheoryData<string, SnapshotRoute> ThreadStaticRuns => new()
+    {
+        { "thread-static", SnapshotRoute.Live }, { "thread-static", SnapshotRoute.Dump },
+        { "thread-static-worker", SnapshotRoute.Live }, { "thread-static-worker", SnapshotRoute.Dump },
+    };
+
+    /// <summary>
+    /// A [ThreadStatic] list that grows on the calling thread, or on a long-lived worker the code hands its work to.
+    /// Since .NET 9 a thread static is held by its thread's own storage, which no GC handle and no root ClrMD reports
+    /// reaches: both routes seed each thread's slot of each thread-static field themselves, and name the field and the
+    /// thread (the target program knows the thread's id).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ThreadStaticRuns))]
+    public void A_leak_into_a_thread_static_is_named_after_the_field_and_its_thread(string scenario, SnapshotRoute route)
+    {
+        var result = Run(scenario, route);
+        Assert.Equal(route, result.Route);
+        Assert.NotNull(result.ExpectedRoot);
+        var leak = AssertLeak(result, "LeakTargets.ThreadStaticItem", result.ExpectedRoot);
+        Assert.Equal(RootKind.ThreadStaticField, leak.RootKind);
+        Assert.Equal(["_items LeakTargets.ThreadStaticItem[]", "[i] LeakTargets.ThreadStaticItem"], leak.Hops);
+    }
+
     [Fact]
     public void Event_handler_never_removed_names_the_subscriber_held_through_the_delegate()
     {

@@ -21,7 +21,8 @@ internal sealed record TargetResult(
     string[]? KeptFiles = null,
     int SnapshotsNotKept = 0,
     string? SnapshotsUnavailableReason = null,
-    long FollowCalls = 0)
+    long FollowCalls = 0,
+    string? ExpectedRoot = null)
 {
     public bool IsLeak => Outcome is CheckOutcome.Leak or CheckOutcome.LeakUnconfirmed;
 }

@@ -23,8 +23,11 @@ internal static class Program
         return 0;
     }
 
-    /// <summary>Prints one check's outcome. <paramref name="retainedPerCall"/>: what the code retains per call, measured apart from MemAssert.</summary>
-    public static void Emit(string name, LeakReport report, double retainedPerCall = 0)
+    /// <summary>
+    /// Prints one check's outcome. <paramref name="retainedPerCall"/>: what the code retains per call, measured apart from
+    /// MemAssert; <paramref name="expectedRoot"/>: the root the leak must be named after, where only the target knows it.
+    /// </summary>
+    public static void Emit(string name, LeakReport report, double retainedPerCall = 0, string? expectedRoot = null)
     {
         var leaks = new JsonArray();
         foreach (var leak in report.Leaks)
@@ -55,6 +58,7 @@ internal static class Program
             ["bytesPerCall"] = report.BytesPerCall,
             ["growthPerIteration"] = report.GrowthPerIteration,
             ["retainedPerCall"] = retainedPerCall,
+            ["expectedRoot"] = expectedRoot,
             ["leaks"] = leaks,
             ["confirmations"] = report.Confirmations,
             ["followCalls"] = report.FollowCalls,

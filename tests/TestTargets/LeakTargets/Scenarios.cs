@@ -7,7 +7,7 @@ internal static class Scenarios
 {
     private static readonly LeakOptions Sparse = new() { MaxIterations = 160 };
 
-    public static readonly Dictionary<string, Action<SnapshotRoute>> All = new(StringComparer.Ordinal)
+    public static readonly Dictionary<string, Action<SnapshotRoute>> All = new(ThreadStaticLeaks.Scenarios, StringComparer.Ordinal)
     {
         // Leaks: each is measured by hand first (what it really retains per call), then checked.
         ["static-list"] = route => Leak("static-list", Leaks.StaticList, route),

@@ -18,20 +18,40 @@ internal static class TargetProgram
     }
 
     /// <summary>
+    /// Whether the program was built self-contained (its runtime beside it, as the .NET 8 build is): it is then started
+    /// through its own app host, since the machine's <c>dotnet</c> may not have its runtime.
+    /// </summary>
+    private static bool IsSelfContained(string program) =>
+        File.ReadAllText(Path.ChangeExtension(program, ".runtimeconfig.json")).Contains("\"includedFrameworks\"", StringComparison.Ordinal);
+
+    private static string AppHost(string program) =>
+        Path.ChangeExtension(program, OperatingSystem.IsWindows() ? ".exe" : null);
+
+    /// <summary>
     /// Runs <paramref name="name"/> with <paramref name="arguments"/> and returns its standard output. Throws when it
     /// exits with another code than <paramref name="exitCode"/>, or does not exit within <paramref name="timeout"/> (it is
     /// then killed, with any process it started). <paramref name="prepare"/> may change the start (environment, a wrapper).
     /// </summary>
     public static string Run(string name, IEnumerable<string> arguments, TimeSpan timeout, Action<ProcessStartInfo>? prepare = null, int exitCode = 0)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Locate(name));
+        var program = Locate(name);
+        var start = new ProcessStartInfo(IsSelfContained(program) ? AppHost(program) : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (start.FileName == "dotnet")
+        {
+            start.ArgumentList.Add(program);
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        var command = string.Join(' ', start.ArgumentList.Skip(1).Prepend(name));
+        var command = string.Join(' ', start.ArgumentList.Where(a => a != program).Prepend(name));
         prepare?.Invoke(start);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -7,7 +7,7 @@ namespace MemoryAssertions.Snapshots;
 /// <summary>
 /// The live route: ClrMD reads this process's own memory through <see cref="SelfProcessDataReader"/> while the GC is
 /// held still by a no-GC region, started before the runtime object is created and ended in every outcome. Nothing is
-/// written to disk. Roots are handles and statics; thread stacks are not seen (no thread contexts).
+/// written to disk. Roots are handles, statics and thread statics; thread stacks are not seen (no thread contexts).
 /// </summary>
 /// <remarks>
 /// The walk itself allocates (ClrMD's runtime data, the graph's arrays), and so may other threads: all of it must fit in
@@ -154,15 +154,16 @@ internal static class LiveRoute
 
         // Found by reflection, before the heap is held still: finding them allocates.
         var statics = StaticSlots.Current();
+        var threadStatics = statics is null ? null : StaticSlots.ThreadStatics();
         LastAttempts = 1;
-        if (TryCaptureOnce(budget, statics, abandoned, cancellationToken, out var graph, out var lost))
+        if (TryCaptureOnce(budget, statics, threadStatics, abandoned, cancellationToken, out var graph, out var lost))
         {
             return graph;
         }
 
         // The walk outgrew the region (or a GC ran anyway): the result was discarded. Once more, with twice the room.
         LastAttempts = 2;
-        if (!abandoned.Value && TryCaptureOnce(Math.Min(MaximumBudget, budget * 2), statics, abandoned, cancellationToken, out graph, out lost))
+        if (!abandoned.Value && TryCaptureOnce(Math.Min(MaximumBudget, budget * 2), statics, threadStatics, abandoned, cancellationToken, out graph, out lost))
         {
             return graph;
         }
@@ -260,7 +261,7 @@ internal static class LiveRoute
         return inner is null ? new SnapshotUnavailableException(message) : new SnapshotUnavailableException(message, inner);
     }
 
-    private static bool TryCaptureOnce(long budget, StaticSlots.Slot[]? statics, Abandoned abandoned, CancellationToken cancellationToken, out HeapGraph graph, out string lost)
+    private static bool TryCaptureOnce(long budget, StaticSlots.Slot[]? statics, StaticSlots.ThreadStaticField[]? threadStatics, Abandoned abandoned, CancellationToken cancellationToken, out HeapGraph graph, out string lost)
     {
         graph = null!;
         lost = string.Empty;
@@ -296,7 +297,7 @@ internal static class LiveRoute
 
                 reader.ReadInPlace(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
                 BeforeWalk?.Invoke();
-                result = HeapWalker.Walk(runtime, WalkStrategy.Live(statics, () =>
+                result = HeapWalker.Walk(runtime, WalkStrategy.Live(statics, threadStatics, () =>
                 {
                     // Checked before the region is ended: ending it is not a collection, but anything after it might be.
                     if (RegionLost(collections, granted, out var why))
