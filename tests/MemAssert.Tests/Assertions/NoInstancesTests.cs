@@ -20,14 +20,20 @@ public sealed class NoInstancesTests
         Assert.Equal(0, report.Count);
         Assert.Equal(SnapshotRoute.Dump, report.Route);
         Assert.True(report.StacksSeen);
-        Assert.Contains("none on the live route, so the dump route (which sees stacks) was asked", report.Text, StringComparison.Ordinal);
+        // Where the live route is taken first, its "none" is checked on the dump route; elsewhere (.NET 8) the dump route
+        // is taken at once, and the report says why.
+        Assert.Contains(
+            MemoryAssertions.Snapshots.SnapshotRoutes.LiveNotTakenReason(null) is null ? "none on the live route, so the dump route (which sees stacks) was asked" : "the live route was unavailable (",
+            report.Text,
+            StringComparison.Ordinal);
     }
 
     [Fact]
     public void Instances_held_by_a_static_fail_with_the_count_the_bytes_and_the_static_that_holds_them()
     {
-        HeldByStatic.All.Add(new HeldByStatic());
-        HeldByStatic.All.Add(new DerivedFromHeldByStatic());
+        // Added in a frame of their own: a Debug build's frame here would hold its temporaries too (and the dump route
+        // would rightly name this thread's stack as their holder).
+        AddToStatic();
         try
         {
             var ex = Assert.Throws<MemoryLeakException>(() => MemAssert.NoInstances<HeldByStatic>());
@@ -92,6 +98,13 @@ public sealed class NoInstancesTests
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static void MakeAndDrop() => _ = new NeverKept();
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void AddToStatic()
+    {
+        HeldByStatic.All.Add(new HeldByStatic());
+        HeldByStatic.All.Add(new DerivedFromHeldByStatic());
+    }
 
     private sealed class NeverKept;
 
