@@ -187,6 +187,27 @@ public sealed class HeapSnapshot : IDisposable
         return RetentionPathsOf(t => string.Equals(t.Name, typeName, StringComparison.Ordinal), max);
     }
 
+    /// <summary>The retention path of the one object the walk was asked to find (<see cref="HeapGraph.Target"/>), or null.</summary>
+    internal RetentionPath? TargetPath()
+    {
+        ThrowIfDisposed();
+        if (_graph.Target < 0)
+        {
+            return null;
+        }
+
+        var shapes = new PathShapes();
+        var shapeOf = shapes.Assign(_graph);
+        var type = _graph.TypeOf[_graph.Target];
+        var total = 0;
+        for (var i = 0; i < _graph.Count; i++)
+        {
+            total += _graph.TypeOf[i] == type ? 1 : 0;
+        }
+
+        return shapes.ToPath(shapeOf[_graph.Target], 1, total);
+    }
+
     /// <summary>The retention path groups of the instances of the types <paramref name="matches"/> accepts, the most shared first.</summary>
     internal IReadOnlyList<RetentionPath> RetentionPathsOf(Func<HeapTypeInfo, bool> matches, int max)
     {

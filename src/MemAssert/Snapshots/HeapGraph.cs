@@ -54,6 +54,9 @@ internal sealed class HeapGraph
     public int[] EdgeOf { get; }
 
     public int Count { get; }
+
+    /// <summary>The index of the object a walk was asked to find (<see cref="HeapWalker.FindTarget"/>), or -1 when it was not asked or the object was not reachable.</summary>
+    public int Target { get; set; } = -1;
 }
 
 /// <summary>A type seen on the heap.</summary>

@@ -18,6 +18,14 @@ internal static class HeapWalker
 
     private static readonly TestHook<bool> s_verifyReferenceMaps = new();
 
+    /// <summary>
+    /// For this async flow: the address of a GC handle (any kind, a weak one included) whose object the walks should find,
+    /// so that the graph can give the retention path of that one object (<see cref="HeapGraph.Target"/>). 0 for none.
+    /// </summary>
+    internal static nint FindTarget { get => s_findTarget.Value; set => s_findTarget.Value = value; }
+
+    private static readonly AsyncLocal<nint> s_findTarget = new();
+
     /// <param name="runtime">The runtime to walk.</param>
     /// <param name="strategy">The route's strategy: roots, statics, naming, and what happens once the heap is read.</param>
     /// <param name="cancellationToken">Observed during the walk.</param>
@@ -56,11 +64,14 @@ internal static class HeapWalker
         }
 
         walk.Run(cancellationToken);
+        var target = FindTarget == 0 ? -1 : walk.IndexOf(handles.FirstOrDefault(h => h.Address == (ulong)FindTarget)?.Object.Address ?? 0);
 
         // Everything read from the GC heap has been read: the caller may let the heap move again. Naming the references
         // reads type metadata only (and allocates), so it runs after that.
         strategy.HeapRead?.Invoke();
-        return walk.ToGraph(strategy.Route);
+        var graph = walk.ToGraph(strategy.Route);
+        graph.Target = target;
+        return graph;
     }
 
     /// <summary>Statics and thread statics as ClrMD lists them: every field of every type with statics, from the DAC.</summary>

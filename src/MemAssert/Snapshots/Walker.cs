@@ -204,6 +204,23 @@ internal sealed class Walker
         }
     }
 
+    /// <summary>The index of the object at <paramref name="address"/> among those the walk found, or -1.</summary>
+    public int IndexOf(ulong address)
+    {
+        if (address != 0)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (_address[i] == address)
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
+    }
+
     public HeapGraph ToGraph(SnapshotRoute route)
     {
         // Edge names, once per distinct (type, offset): the graph keeps the name's index.
