@@ -18,7 +18,7 @@ internal sealed record CheckEnvironment(
 {
     public static CheckEnvironment Process { get; } = new(
         LiveHeap.Settle,
-        (route, keepIn) => HeapSnapshot.Take(route, keepIn),
+        (route, keepIn) => HeapSnapshot.TakeCore(route, keepIn),
         () => ThreadPool.ThreadCount,
         SnapshotRoutes.PreferredFor,
         SnapshotRoutes.LiveNotTakenReason);

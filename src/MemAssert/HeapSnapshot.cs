@@ -66,6 +66,22 @@ public sealed class HeapSnapshot : IDisposable
     /// <exception cref="SnapshotUnavailableException">Snapshots cannot be taken here; the message says why.</exception>
     public static HeapSnapshot Take(SnapshotRoute route = SnapshotRoute.Auto, string? keepIn = null)
     {
+        // A snapshot for the caller's queries records each object's generation; a check's own snapshots do not need it.
+        var previous = HeapWalker.RecordGenerations;
+        HeapWalker.RecordGenerations = true;
+        try
+        {
+            return TakeCore(route, keepIn);
+        }
+        finally
+        {
+            HeapWalker.RecordGenerations = previous;
+        }
+    }
+
+    /// <summary>A snapshot as a check takes it: no generations recorded.</summary>
+    internal static HeapSnapshot TakeCore(SnapshotRoute route, string? keepIn)
+    {
         var stopwatch = Stopwatch.StartNew();
         var captured = SnapshotRoutes.Capture(route, keepIn, out var note);
         if (captured.NotKeptReason is { } reason)
@@ -151,6 +167,108 @@ public sealed class HeapSnapshot : IDisposable
         var names = RuntimeTypes.NamesAssignableTo(type);
         var (count, bytes) = Tally(t => names.Contains(t.Name));
         return new TypeStatistic(TypeNames.Of(type), count, bytes);
+    }
+
+    /// <summary>
+    /// Count and bytes of the live instances of <typeparamref name="T"/> (derived types included) in GC generation
+    /// <paramref name="generation"/> (0, 1, 2; 3 for the large object heap, 4 for the pinned object heap), as of the
+    /// snapshot: the live route collects once before its walk, which promotes what survives it out of generation 0.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="generation"/> is not 0 to 4.</exception>
+    /// <exception cref="InvalidOperationException">The snapshot recorded no generations (taken by a check, not by <see cref="Take"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
+    public TypeStatistic InstancesOf<T>(int generation)
+    {
+        var names = RuntimeTypes.NamesAssignableTo(typeof(T));
+        return InGeneration(TypeNames.Of(typeof(T)), t => names.Contains(t.Name), generation);
+    }
+
+    /// <summary>Count and bytes of the live instances of the types <paramref name="predicate"/> accepts, in GC generation <paramref name="generation"/> (as <see cref="InstancesOf{T}(int)"/>).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="predicate"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="generation"/> is not 0 to 4.</exception>
+    /// <exception cref="InvalidOperationException">The snapshot recorded no generations (taken by a check, not by <see cref="Take"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
+    public TypeStatistic InstancesOf(Func<HeapType, bool> predicate, int generation)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return InGeneration("(matching types)", t => predicate(new HeapType(t.Name, t.Namespace, t.Assembly)), generation);
+    }
+
+    private TypeStatistic InGeneration(string key, Func<HeapTypeInfo, bool> matches, int generation)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(generation);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(generation, 4);
+        ThrowIfDisposed();
+        var generations = _graph.Generations ?? throw new InvalidOperationException("This snapshot recorded no generations; take one with HeapSnapshot.Take.");
+        var matching = _graph.Types.Select(t => (_include is null || _include(t.Name)) && matches(t)).ToArray();
+        long count = 0, bytes = 0;
+        for (var i = 0; i < _graph.Count; i++)
+        {
+            if (matching[_graph.TypeOf[i]] && generations[i] == generation)
+            {
+                count++;
+                bytes += _graph.SizeOf[i];
+            }
+        }
+
+        return new TypeStatistic(key, count, bytes);
+    }
+
+    /// <summary>
+    /// What changed since <paramref name="earlier"/> by retention path group (the type and how it is held, as
+    /// <see cref="FindRetentionPaths"/> groups it): the groups that gained objects or bytes, most bytes first, like
+    /// dotMemory's <c>GetDifference</c> per holder. A group's path is given as it is in this snapshot.
+    /// </summary>
+    /// <param name="earlier">The snapshot to compare with.</param>
+    /// <param name="max">How many groups to return at most.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="earlier"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="max"/> is negative.</exception>
+    /// <exception cref="ObjectDisposedException">Either snapshot was disposed.</exception>
+    public IReadOnlyList<PathGroupGrowth> DiffByPath(HeapSnapshot earlier, int max = 10)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        ThrowIfDisposed();
+        earlier.ThrowIfDisposed();
+        var shapes = new PathShapes();
+        var before = earlier.CountByShape(shapes);
+        var after = CountByShape(shapes);
+        var types = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < _graph.Count; i++)
+        {
+            var name = _graph.Types[_graph.TypeOf[i]].Name;
+            types[name] = types.GetValueOrDefault(name) + 1;
+        }
+
+        return after
+            .Select(kv => (Shape: kv.Key, After: kv.Value, Before: before.GetValueOrDefault(kv.Key)))
+            .Where(g => g.After.Count > g.Before.Count || g.After.Bytes > g.Before.Bytes)
+            .OrderByDescending(g => g.After.Bytes - g.Before.Bytes)
+            .ThenBy(g => g.Shape)
+            .Take(max)
+            .Select(g => new PathGroupGrowth(
+                shapes.ToPath(g.Shape, (int)g.After.Count, types.GetValueOrDefault(shapes[g.Shape].TypeName)),
+                g.After.Count - g.Before.Count,
+                g.After.Bytes - g.Before.Bytes))
+            .ToArray();
+    }
+
+    /// <summary>Objects and bytes per path shape (in <paramref name="shapes"/>, shared between snapshots), within this view.</summary>
+    private Dictionary<int, (long Count, long Bytes)> CountByShape(PathShapes shapes)
+    {
+        var shapeOf = shapes.Assign(_graph);
+        var included = _graph.Types.Select(t => _include is null || _include(t.Name)).ToArray();
+        var counts = new Dictionary<int, (long Count, long Bytes)>();
+        for (var i = 0; i < _graph.Count; i++)
+        {
+            if (included[_graph.TypeOf[i]])
+            {
+                var c = counts.GetValueOrDefault(shapeOf[i]);
+                counts[shapeOf[i]] = (c.Count + 1, c.Bytes + _graph.SizeOf[i]);
+            }
+        }
+
+        return counts;
     }
 
     /// <summary>

@@ -57,6 +57,9 @@ internal sealed class HeapGraph
 
     /// <summary>The index of the object a walk was asked to find (<see cref="HeapWalker.FindTarget"/>), or -1 when it was not asked or the object was not reachable.</summary>
     public int Target { get; set; } = -1;
+
+    /// <summary>Each object's GC generation (3 for the large object heap, 4 for the pinned one), when the walk recorded them; else null.</summary>
+    public byte[]? Generations { get; set; }
 }
 
 /// <summary>A type seen on the heap.</summary>

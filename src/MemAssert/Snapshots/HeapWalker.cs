@@ -26,6 +26,11 @@ internal static class HeapWalker
 
     private static readonly AsyncLocal<nint> s_findTarget = new();
 
+    /// <summary>For this async flow: whether walks record each object's GC generation (<see cref="HeapGraph.Generations"/>).</summary>
+    internal static bool RecordGenerations { get => s_recordGenerations.Value; set => s_recordGenerations.Value = value; }
+
+    private static readonly AsyncLocal<bool> s_recordGenerations = new();
+
     /// <param name="runtime">The runtime to walk.</param>
     /// <param name="strategy">The route's strategy: roots, statics, naming, and what happens once the heap is read.</param>
     /// <param name="cancellationToken">Observed during the walk.</param>
@@ -65,12 +70,14 @@ internal static class HeapWalker
 
         walk.Run(cancellationToken);
         var target = FindTarget == 0 ? -1 : walk.IndexOf(handles.FirstOrDefault(h => h.Address == (ulong)FindTarget)?.Object.Address ?? 0);
+        var generations = RecordGenerations ? walk.Generations() : null;
 
         // Everything read from the GC heap has been read: the caller may let the heap move again. Naming the references
         // reads type metadata only (and allocates), so it runs after that.
         strategy.HeapRead?.Invoke();
         var graph = walk.ToGraph(strategy.Route);
         graph.Target = target;
+        graph.Generations = generations;
         return graph;
     }
 

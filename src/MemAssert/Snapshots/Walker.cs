@@ -204,6 +204,27 @@ internal sealed class Walker
         }
     }
 
+    /// <summary>Each object's GC generation, read while the heap is still as walked (3: large object heap, 4: pinned object heap).</summary>
+    public byte[] Generations()
+    {
+        var generations = new byte[_count];
+        ClrSegment? segment = null;
+        for (var i = 0; i < _count; i++)
+        {
+            var address = _address[i];
+            if (segment is null || !segment.ObjectRange.Contains(address))
+            {
+                segment = _heap.GetSegmentByAddress(address);
+            }
+
+            // ClrMD's Generation: 0, 1, 2, Large (3), Pinned (4); frozen objects (never collected) and unknowns count as 2.
+            var generation = segment is null ? 2 : (int)segment.GetGeneration(address);
+            generations[i] = (byte)(generation is >= 0 and <= 4 ? generation : 2);
+        }
+
+        return generations;
+    }
+
     /// <summary>The index of the object at <paramref name="address"/> among those the walk found, or -1.</summary>
     public int IndexOf(ulong address)
     {
