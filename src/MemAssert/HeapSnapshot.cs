@@ -200,7 +200,7 @@ public sealed class HeapSnapshot : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(generation, 4);
         ThrowIfDisposed();
         var generations = _graph.Generations ?? throw new InvalidOperationException("This snapshot recorded no generations; take one with HeapSnapshot.Take.");
-        var matching = _graph.Types.Select(t => (_include is null || _include(t.Name)) && matches(t)).ToArray();
+        var matching = Matching(matches);
         long count = 0, bytes = 0;
         for (var i = 0; i < _graph.Count; i++)
         {
@@ -257,7 +257,7 @@ public sealed class HeapSnapshot : IDisposable
     private Dictionary<int, (long Count, long Bytes)> CountByShape(PathShapes shapes)
     {
         var shapeOf = shapes.Assign(_graph);
-        var included = _graph.Types.Select(t => _include is null || _include(t.Name)).ToArray();
+        var included = Matching(_ => true);
         var counts = new Dictionary<int, (long Count, long Bytes)>();
         for (var i = 0; i < _graph.Count; i++)
         {
@@ -333,7 +333,7 @@ public sealed class HeapSnapshot : IDisposable
         var shapeOf = shapes.Assign(_graph);
         var counts = new Dictionary<int, int>();
         var total = 0;
-        var matching = _graph.Types.Select(t => (_include is null || _include(t.Name)) && matches(t)).ToArray();
+        var matching = Matching(matches);
         for (var i = 0; i < _graph.Count; i++)
         {
             if (matching[_graph.TypeOf[i]])
@@ -396,7 +396,7 @@ public sealed class HeapSnapshot : IDisposable
     internal (long Count, long Bytes) Tally(Func<HeapTypeInfo, bool> matches)
     {
         ThrowIfDisposed();
-        var matching = _graph.Types.Select(t => (_include is null || _include(t.Name)) && matches(t)).ToArray();
+        var matching = Matching(matches);
         long count = 0, bytes = 0;
         for (var i = 0; i < _graph.Count; i++)
         {
@@ -409,6 +409,10 @@ public sealed class HeapSnapshot : IDisposable
 
         return (count, bytes);
     }
+
+    /// <summary>For each type of the graph: whether it is in this view and <paramref name="matches"/> accepts it.</summary>
+    private bool[] Matching(Func<HeapTypeInfo, bool> matches) =>
+        _graph.Types.Select(t => (_include is null || _include(t.Name)) && matches(t)).ToArray();
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

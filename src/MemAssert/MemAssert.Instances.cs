@@ -50,7 +50,7 @@ public static partial class MemAssert
         var ignore = new TypePatterns(options.Ignore);
         bool Counted(HeapTypeInfo t) => matches(t) && !ignore.IsMatch(t.Name);
 
-        Collect();
+        Series.LiveHeap.Settle();
         var report = Count(options.Snapshots, what, Counted, options, note: null);
         if (report.Count == 0 && options.Snapshots == SnapshotRoute.Auto && report.Route == SnapshotRoute.Live)
         {
@@ -81,13 +81,5 @@ public static partial class MemAssert
             RetentionPaths = count == 0 ? [] : snapshot.RetentionPathsOf(matches, options.MaxRetentionPaths),
             Note = note ?? snapshot.Note,
         };
-    }
-
-    /// <summary>A full, compacting collection, finalizers run, and another: only what is reachable stays.</summary>
-    private static void Collect()
-    {
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 }

@@ -63,7 +63,7 @@ public static partial class MemAssert
         try
         {
             var typeName = Look(handle).TypeName;
-            Collect();
+            Series.LiveHeap.Settle();
             var (alive, _) = Look(handle);
             if (!alive)
             {
