@@ -67,16 +67,20 @@ public sealed class HeapSnapshot : IDisposable
     public static HeapSnapshot Take(SnapshotRoute route = SnapshotRoute.Auto, string? keepIn = null)
     {
         // A snapshot for the caller's queries records each object's generation; a check's own snapshots do not need it.
-        var previous = HeapWalker.RecordGenerations;
-        HeapWalker.RecordGenerations = true;
-        try
+        // Under the process-wide gate: a snapshot in the middle of another check's readings would disturb them.
+        return CheckGate.Run(() =>
         {
-            return TakeCore(route, keepIn);
-        }
-        finally
-        {
-            HeapWalker.RecordGenerations = previous;
-        }
+            var previous = HeapWalker.RecordGenerations;
+            HeapWalker.RecordGenerations = true;
+            try
+            {
+                return TakeCore(route, keepIn);
+            }
+            finally
+            {
+                HeapWalker.RecordGenerations = previous;
+            }
+        });
     }
 
     /// <summary>A snapshot as a check takes it: no generations recorded.</summary>

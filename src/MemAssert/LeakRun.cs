@@ -11,31 +11,11 @@ namespace MemoryAssertions;
 /// the typed outcome (<see cref="LeakReport"/>), whose text <see cref="Reporting.ReportBuilder"/> writes.
 /// </summary>
 /// <remarks>
-/// Checks in one process run one at a time: the live heap is process-wide, so two checks measuring at once would
-/// see each other's bytes.
+/// Checks in one process run one at a time, under <see cref="CheckGate"/>: the live heap is process-wide, so two checks
+/// measuring at once would see each other's bytes.
 /// </remarks>
 internal sealed class LeakRun
 {
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-
-    /// <summary>Set while a check runs its delegate: a check started from inside one would wait for itself.</summary>
-    private static readonly AsyncLocal<bool> InsideCheck = new();
-
-    /// <summary>How often a check waiting for the gate looks at the check that holds it.</summary>
-    private static readonly TimeSpan GateSlice = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>
-    /// The gate holder's current call, for checks waiting behind it: when the call began (a <see cref="Stopwatch"/>
-    /// timestamp, 0 between calls) and the holder's <see cref="LeakOptions.IterationTimeout"/>. A check started from
-    /// inside a call on a thread that does not flow the execution context (<see cref="Thread.UnsafeStart()"/>) is not
-    /// seen by <see cref="InsideCheck"/>; it is seen waiting behind a call that does not return.
-    /// </summary>
-    private static long s_callStartedAt;
-
-    private static TimeSpan s_holderTimeout = Timeout.InfiniteTimeSpan;
-
-    private static string s_holderExpression = "code";
-
     private readonly LeakOptions _options;
     private readonly string _expression;
     private readonly CheckEnvironment _environment;
@@ -60,63 +40,38 @@ internal sealed class LeakRun
 
     public LeakReport RunSync(Action action, CancellationToken cancellationToken)
     {
-        ThrowIfNested();
-        var waitingSince = Stopwatch.GetTimestamp();
-        while (!Gate.Wait(GateSlice, cancellationToken))
-        {
-            ThrowIfHolderStuck(waitingSince);
-        }
-
-        try
-        {
-            InsideCheck.Value = true;
-            // A synchronous body completes every ValueTask synchronously, so this never blocks on a continuation.
-            var task = RunCore(
-                action,
-                () =>
-                {
-                    BeginCall();
-                    try
+        CheckGate.ThrowIfNested();
+        return CheckGate.Run(
+            () =>
+            {
+                // A synchronous body completes every ValueTask synchronously, so this never blocks on a continuation.
+                var task = RunCore(
+                    action,
+                    () =>
                     {
-                        action();
-                    }
-                    finally
-                    {
-                        EndCall();
-                    }
+                        BeginCall();
+                        try
+                        {
+                            action();
+                        }
+                        finally
+                        {
+                            EndCall();
+                        }
 
-                    return ValueTask.CompletedTask;
-                },
-                cancellationToken);
-            Debug.Assert(task.IsCompleted, "a synchronous body runs to completion synchronously");
-            return task.GetAwaiter().GetResult();
-        }
-        finally
-        {
-            InsideCheck.Value = false;
-            Gate.Release();
-        }
+                        return ValueTask.CompletedTask;
+                    },
+                    cancellationToken);
+                Debug.Assert(task.IsCompleted, "a synchronous body runs to completion synchronously");
+                return task.GetAwaiter().GetResult();
+            },
+            cancellationToken);
     }
 
-    public async Task<LeakReport> RunAsync(Func<Task> action, CancellationToken cancellationToken)
+    public Task<LeakReport> RunAsync(Func<Task> action, CancellationToken cancellationToken)
     {
-        ThrowIfNested();
-        var waitingSince = Stopwatch.GetTimestamp();
-        while (!await Gate.WaitAsync(GateSlice, cancellationToken).ConfigureAwait(false))
-        {
-            ThrowIfHolderStuck(waitingSince);
-        }
-
-        try
-        {
-            InsideCheck.Value = true;
-            return await RunCore(action, () => CallAsync(action, cancellationToken), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            InsideCheck.Value = false;
-            Gate.Release();
-        }
+        CheckGate.ThrowIfNested();
+        return CheckGate.RunAsync(() => RunCore(action, () => CallAsync(action, cancellationToken), cancellationToken).AsTask(), cancellationToken);
     }
 
     /// <summary>
@@ -151,18 +106,12 @@ internal sealed class LeakRun
         }
     }
 
-    private void EndCall()
-    {
-        _callTime += Stopwatch.GetTimestamp() - Volatile.Read(ref s_callStartedAt);
-        Volatile.Write(ref s_callStartedAt, 0);
-    }
+    private void EndCall() => _callTime += CheckGate.EndCall();
 
-    /// <summary>Counts a call and publishes it to checks waiting for the gate. Returns its number (1-based, warm-up included).</summary>
+    /// <summary>Counts a call and publishes it to operations waiting for the gate. Returns its number (1-based, warm-up included).</summary>
     private int BeginCall()
     {
-        s_holderTimeout = _options.IterationTimeout;
-        s_holderExpression = _expression;
-        Volatile.Write(ref s_callStartedAt, Stopwatch.GetTimestamp());
+        CheckGate.BeginCall(_options.IterationTimeout, _expression);
         return ++_calls;
     }
 
@@ -178,37 +127,6 @@ internal sealed class LeakRun
         return _seriesIterations < 0
             ? $"iteration {call - warmup}"
             : $"call {call - warmup - _seriesIterations} of the heap confirmation (after {_seriesIterations} iterations)";
-    }
-
-    /// <summary>
-    /// Fails a check waiting for the gate when the holder has been inside one call, begun before this check started to
-    /// wait, for longer than the holder's own <see cref="LeakOptions.IterationTimeout"/> (and a slice more, so that an
-    /// asynchronous holder times out first): that call is most likely waiting for this check.
-    /// </summary>
-    private static void ThrowIfHolderStuck(long waitingSince)
-    {
-        var startedAt = Volatile.Read(ref s_callStartedAt);
-        var timeout = s_holderTimeout;
-        if (startedAt == 0 || startedAt > waitingSince || timeout == Timeout.InfiniteTimeSpan || Stopwatch.GetElapsedTime(startedAt) <= timeout + GateSlice)
-        {
-            return;
-        }
-
-        throw new InvalidOperationException(
-            $"Another MemAssert check in this process has been inside one call of `{s_holderExpression}` for more than {timeout.TotalSeconds:0.###} s " +
-            "(its LeakOptions.IterationTimeout) while this check waited to start. Checks run one at a time: if this check was started from " +
-            "inside that call (on a thread that does not flow the execution context, such as one started with Thread.UnsafeStart), it " +
-            "would wait for it forever, because checks cannot be nested. If that call is merely slow, raise its IterationTimeout.");
-    }
-
-    private static void ThrowIfNested()
-    {
-        if (InsideCheck.Value)
-        {
-            throw new InvalidOperationException(
-                "A MemAssert check was started from inside the code another check is measuring. Checks cannot be nested: " +
-                "the live heap is measured process-wide, so the inner check would wait for the outer one forever.");
-        }
     }
 
     /// <param name="code">The caller's delegate, as given.</param>
@@ -311,7 +229,7 @@ internal sealed class LeakRun
                 return new Confirmed(CheckOutcome.GrewElsewhere, attempt.Route, attempt.Fallback, attempt.LiveUnavailableReason, null, confirmations, findings, attempt.Second);
             }
 
-            var (remaining, stopped, followCalls) = await FollowAsync(body, attempt.Route, evidence, findings, shapes, log, cancellationToken).ConfigureAwait(false);
+            var (remaining, stopped, followCalls, followedGroups) = await FollowAsync(body, attempt.Route, evidence, findings, shapes, log, cancellationToken).ConfigureAwait(false);
             return new Confirmed(
                 remaining.Leaks.Length == 0 ? CheckOutcome.GrowthStopped : CheckOutcome.Leak,
                 attempt.Route,
@@ -322,7 +240,8 @@ internal sealed class LeakRun
                 remaining,
                 attempt.Second,
                 stopped,
-                followCalls);
+                followCalls,
+                followedGroups);
         }
 
         throw new UnreachableException("the plan of attempts always ends in a report");
@@ -341,7 +260,7 @@ internal sealed class LeakRun
     /// call), then takes one more snapshot: a leak grows on at its rate, a bounded cache stops at its bound
     /// (<see cref="ConfirmationRule.StoppedGrowing"/>). A snapshot that cannot be taken leaves the findings as they are.
     /// </summary>
-    private async ValueTask<(Findings Remaining, LeakedObject[] Stopped, long FollowCalls)> FollowAsync(
+    private async ValueTask<(Findings Remaining, LeakedObject[] Stopped, long FollowCalls, List<FollowedGrowth> Followed)> FollowAsync(
         Func<ValueTask> body, SnapshotRoute route, Evidence evidence, Findings findings, PathShapes shapes, SnapshotLog log, CancellationToken cancellationToken)
     {
         var calls = MaxFollowCalls;
@@ -358,7 +277,7 @@ internal sealed class LeakRun
         // Worth following only if some group would show its rate over these calls.
         if (!findings.Growing.Any(g => ConfirmationRule.StoppedGrowing(g, findings.Calls, calls, 0, 0) is not null))
         {
-            return (findings, [], 0);
+            return (findings, [], 0, []);
         }
 
         SnapshotCounts followed;
@@ -368,31 +287,40 @@ internal sealed class LeakRun
         }
         catch (SnapshotUnavailableException)
         {
-            return (findings, [], 0);
+            return (findings, [], 0, []);
         }
 
         // A path is judged by its holder group (its root and type, any path): a leak whose objects move between paths (a
         // ConcurrentBag's per-thread queues) grows on in its holder group while one of its paths stops.
         var last = evidence.Snapshots[^1];
         var stopped = new HashSet<int>();
+        var report = new List<FollowedGrowth>();
         foreach (var g in findings.Growing)
         {
             var judged = shapes[g.Group].IsHolderGroup ? g.Group : shapes.HolderOf(g.Group) is >= 0 and var holder ? holder : g.Group;
             var countGrowth = followed.Count(judged) - last.Count(judged);
             var bytesGrowth = followed.Bytes(judged) - last.Bytes(judged);
-            if (ConfirmationRule.StoppedGrowing(g, findings.Calls, calls, countGrowth, bytesGrowth) == true)
+            var verdict = ConfirmationRule.StoppedGrowing(g, findings.Calls, calls, countGrowth, bytesGrowth);
+            if (verdict == true)
             {
                 stopped.Add(g.Group);
+            }
+
+            if (verdict is not null)
+            {
+                var shape = shapes[g.Group];
+                report.Add(new FollowedGrowth(
+                    shape.TypeName, shapes[shape.Root].Step, g.ByCount, g.ByCount ? countGrowth : bytesGrowth, ConfirmationRule.Predicted(g, findings.Calls, calls), verdict.Value));
             }
         }
 
         if (stopped.Count == 0)
         {
-            return (findings, [], calls);
+            return (findings, [], calls, report);
         }
 
         var (remaining, gone) = Attribution.WithoutStopped(shapes, findings, last, stopped);
-        return (remaining, gone, calls);
+        return (remaining, gone, calls, report);
     }
 
     /// <summary>How the confirmation stage ended: the outcome, the route, and the findings of the confirmation reported.</summary>
@@ -406,7 +334,8 @@ internal sealed class LeakRun
         Findings? Findings,
         bool Second = false,
         LeakedObject[]? Stopped = null,
-        long FollowCalls = 0);
+        long FollowCalls = 0,
+        IReadOnlyList<FollowedGrowth>? Followed = null);
 
     private LeakReport Report(Confirmed confirmed, SeriesResult series, SnapshotLog log, Stopwatch stopwatch)
     {
@@ -431,6 +360,7 @@ internal sealed class LeakRun
             Leaks = leaks,
             StoppedGrowing = confirmed.Stopped ?? [],
             FollowCalls = confirmed.FollowCalls,
+            Followed = confirmed.Followed ?? [],
             RetentionPaths = leaks.Take(_options.MaxRetentionPaths).Select(l => l.Leaked.Path).ToArray(),
             SnapshotRoute = confirmed.Route,
             RouteFallback = confirmed.Fallback,

@@ -59,12 +59,15 @@ public static partial class MemAssert
         [CallerArgumentExpression(nameof(action))] string? expression = null)
     {
         ArgumentNullException.ThrowIfNull(action);
-        var report = await AllocationRun.MeasureAsync(
-                () => new ValueTask(action() ?? throw new InvalidOperationException("The delegate returned a null Task.")),
-                processWide: true,
-                bytesPerCall,
-                options ?? LeakOptions.Default,
-                expression,
+        // Under the process-wide gate: the process's total would count another check's snapshots.
+        var report = await CheckGate.RunAsync(
+                () => AllocationRun.MeasureAsync(
+                    () => new ValueTask(action() ?? throw new InvalidOperationException("The delegate returned a null Task.")),
+                    processWide: true,
+                    bytesPerCall,
+                    options ?? LeakOptions.Default,
+                    expression,
+                    cancellationToken),
                 cancellationToken)
             .ConfigureAwait(false);
         return ThrowIfOverLimit(report);

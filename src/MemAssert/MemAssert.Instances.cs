@@ -50,14 +50,19 @@ public static partial class MemAssert
         var ignore = new TypePatterns(options.Ignore);
         bool Counted(HeapTypeInfo t) => matches(t) && !ignore.IsMatch(t.Name);
 
+        return CheckGate.Run(() => NoInstancesUnderGate(what, Counted, options));
+    }
+
+    private static InstancesReport NoInstancesUnderGate(string what, Func<HeapTypeInfo, bool> counted, LeakOptions options)
+    {
         Series.LiveHeap.Settle();
-        var report = Count(options.Snapshots, what, Counted, options, note: null);
+        var report = Count(options.Snapshots, what, counted, options, note: null);
         if (report.Count == 0 && options.Snapshots == SnapshotRoute.Auto && report.Route == SnapshotRoute.Live)
         {
             // The live route sees no stacks: none there is not none.
             try
             {
-                report = Count(SnapshotRoute.Dump, what, Counted, options, "none on the live route, so the dump route (which sees stacks) was asked");
+                report = Count(SnapshotRoute.Dump, what, counted, options, "none on the live route, so the dump route (which sees stacks) was asked");
             }
             catch (SnapshotUnavailableException ex)
             {

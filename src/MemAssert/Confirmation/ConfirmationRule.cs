@@ -77,17 +77,18 @@ internal static class ConfirmationRule
     /// <param name="bytesGrowth">Bytes it gained over them.</param>
     public static bool? StoppedGrowing(GroupGrowth growth, int calls, long followCalls, long countGrowth, long bytesGrowth)
     {
-        var ratio = (double)followCalls / calls;
-        var (predicted, grew, enough) = growth.ByCount
-            ? (growth.CountDelta * ratio, (double)countGrowth, 4.0)
-            : (growth.BytesDelta * ratio, (double)bytesGrowth, 4.0 * growth.BytesDelta);
-        if (predicted < enough)
+        var predicted = Predicted(growth, calls, followCalls);
+        if (predicted < (growth.ByCount ? 4.0 : 4.0 * growth.BytesDelta))
         {
             return null;
         }
 
-        return grew * 2 < predicted;
+        return (growth.ByCount ? countGrowth : bytesGrowth) * 2 < predicted;
     }
+
+    /// <summary>What the group's rate over the confirmation's <paramref name="calls"/> predicts for <paramref name="followCalls"/> more: instances, or bytes when it grows in place.</summary>
+    public static double Predicted(GroupGrowth growth, int calls, long followCalls) =>
+        (growth.ByCount ? growth.CountDelta : growth.BytesDelta) * ((double)followCalls / calls);
 
     /// <summary>
     /// In a second confirmation, the groups that count: those that grew in the first one as well, and grew regularly this

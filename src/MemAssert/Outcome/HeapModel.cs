@@ -76,6 +76,15 @@ public sealed record RetentionPath(
     public int OtherPaths { get; init; }
 }
 
+/// <summary>How a group that grew with the calls grew when the leak check followed it for more calls.</summary>
+/// <param name="TypeName">The type of the group's objects.</param>
+/// <param name="RootName">The root that holds them.</param>
+/// <param name="ByCount">Whether it was judged by instances (false: by bytes, for an object that grows in place).</param>
+/// <param name="Grew">Instances (or bytes) it gained over the calls followed.</param>
+/// <param name="Predicted">What its rate in the heap confirmation predicted for those calls.</param>
+/// <param name="Stopped">Whether it grew by less than half the prediction: growth that stops at a bound, not a leak.</param>
+public sealed record FollowedGrowth(string TypeName, string RootName, bool ByCount, long Grew, double Predicted, bool Stopped);
+
 /// <summary>How one retention path group grew with the calls in a leak check's heap confirmation.</summary>
 /// <param name="Path">The group: its path, and its instances in the last snapshot.</param>
 /// <param name="CountDelta">Instances it gained over the call intervals.</param>

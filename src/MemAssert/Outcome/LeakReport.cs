@@ -136,6 +136,9 @@ public sealed class LeakReport
     /// <summary>Calls a confirmed leak was followed for, to tell it from a bounded cache filling; 0 when it was not followed.</summary>
     public long FollowCalls { get; internal init; }
 
+    /// <summary>Each group followed for <see cref="FollowCalls"/> calls: what it gained, against what its rate predicted.</summary>
+    public IReadOnlyList<FollowedGrowth> Followed { get; internal init; } = [];
+
     /// <summary>The retention path of each leaked object, in the order of <see cref="Leaks"/>, at most <see cref="LeakOptions.MaxRetentionPaths"/>.</summary>
     public IReadOnlyList<RetentionPath> RetentionPaths { get; internal init; } = [];
 

@@ -99,7 +99,15 @@ internal static class ReportBuilder
 
     /// <summary>What stopped growing when a confirmed leak was followed: each group's type and root.</summary>
     private static string Stopped(LeakReport report) =>
-        string.Join("; ", report.StoppedGrowing.Select(l => $"{l.TypeName} held by {l.Leaked.Path.RootName}"));
+        string.Join("; ", report.StoppedGrowing.Select(l => $"{l.TypeName} held by {l.Leaked.Path.RootName}{Followed(report, l)}"));
+
+    /// <summary>What a stopped leak's group gained when followed, against what its rate predicted.</summary>
+    private static string Followed(LeakReport report, LeakedObject leak) =>
+        report.Followed.FirstOrDefault(f => f.Stopped && f.TypeName == leak.TypeName && f.RootName == leak.Leaked.Path.RootName) is { } f
+            ? f.ByCount
+                ? $" (+{Count(f.Grew)} instances where its rate predicted +{Count((long)Math.Round(f.Predicted))})"
+                : $" (+{Count(f.Grew)} B where its rate predicted +{Count((long)Math.Round(f.Predicted))} B)"
+            : "";
 
     /// <summary>The iterations the verdict rests on: all of them, or those after the heap dropped to a new low.</summary>
     private static string Judged(LeakReport report) =>

@@ -208,8 +208,12 @@ public sealed partial class ReportTextTests
         var stopped = Assert.Single(report.StoppedGrowing);
         Assert.Equal("static field MyApp.Formatting.SmallNumbers", stopped.Leaked.Path.RootName);
         Assert.Equal(LeakRun.MaxFollowCalls, report.FollowCalls);
+        var followed = Assert.Single(report.Followed);
+        Assert.True(followed.Stopped);
+        Assert.Equal(300 - calls + LeakRun.MaxFollowCalls, followed.Grew);
         Assert.Contains(
-            "the heap snapshots showed System.String held by static field MyApp.Formatting.SmallNumbers growing with the calls, but followed for 4,096 more calls it stopped growing",
+            "the heap snapshots showed System.String held by static field MyApp.Formatting.SmallNumbers " +
+            $"(+{followed.Grew} instances where its rate predicted +4,096) growing with the calls, but followed for 4,096 more calls it stopped growing",
             report.Text,
             StringComparison.Ordinal);
     }
