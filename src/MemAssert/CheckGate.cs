@@ -35,9 +35,6 @@ internal static class CheckGate
 
     private static string s_holderExpression = "code";
 
-    /// <summary>Whether this flow holds the gate.</summary>
-    public static bool IsHeld => Holding.Value;
-
     /// <summary>Runs <paramref name="body"/> under the gate, waiting for it first unless this flow holds it already.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> ended the wait.</exception>
     /// <exception cref="InvalidOperationException">The holder has been stuck in one call past its timeout (<see cref="ThrowIfHolderStuck"/>).</exception>
