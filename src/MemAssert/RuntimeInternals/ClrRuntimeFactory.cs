@@ -33,6 +33,22 @@ internal static class ClrRuntimeFactory
         FileLocator = NoFiles.Instance,
     };
 
+    /// <summary>
+    /// Set once a thread was left inside a call into the shared DAC that did not return (<see cref="Snapshots.LiveRoute"/>
+    /// gives up on such a capture). The DAC serialises its calls on one lock per loaded instance, which that thread may
+    /// hold for ever: from then on every runtime is created on a private copy of the DAC, an instance of its own.
+    /// </summary>
+    private static volatile bool s_sharedDacAbandoned;
+
+    /// <summary>A thread was left inside a DAC call: later runtimes must not share that DAC instance.</summary>
+    internal static void AbandonSharedDac() => s_sharedDacAbandoned = true;
+
+    /// <summary>For tests: whether later runtimes load a private copy of the DAC.</summary>
+    internal static bool SharedDacAbandoned => s_sharedDacAbandoned;
+
+    /// <summary>For tests: runtimes share the DAC again (only where no thread is left inside it).</summary>
+    internal static void ResetSharedDac() => s_sharedDacAbandoned = false;
+
     public static ClrRuntime Create(DataTarget target)
     {
         var dac = DacPath;
@@ -46,6 +62,29 @@ internal static class ClrRuntimeFactory
             throw new SnapshotUnavailableException("no .NET runtime was found in the snapshot of this process.");
         }
 
+        // Where a loaded library may be deleted (Unix), the copy is deleted as soon as it is loaded. Elsewhere there is no
+        // live route, so no thread is ever left inside the DAC.
+        if (s_sharedDacAbandoned && !RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            using var folder = Snapshots.PrivateTempDirectory.Create();
+            var copy = Path.Combine(folder.Path, DacFileName);
+            try
+            {
+                File.Copy(dac, copy);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new SnapshotUnavailableException($"a thread was left inside the runtime's data access component, and a private copy of it could not be written ({ex.Message.TrimEnd('.')}).", ex);
+            }
+
+            return CreateOn(target, copy);
+        }
+
+        return CreateOn(target, dac);
+    }
+
+    private static ClrRuntime CreateOn(DataTarget target, string dac)
+    {
         try
         {
             return target.ClrVersions[0].CreateRuntime(dac, ignoreMismatch: true);

@@ -472,6 +472,81 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_capture_left_inside_the_dac_does_not_stop_the_snapshots_after_it()
+    {
+        // A capture stalls inside a DAC call (in a read the DAC asked for), as one that loops in the DAC does: it holds the
+        // lock of the DAC instance meanwhile. Before later runtimes loaded a DAC of their own, the dump route then waited
+        // on that lock for ever.
+        using var release = new ManualResetEventSlim();
+        Thread? stalled = null;
+        for (var i = 0; i < 37; i++)
+        {
+            LiveProbes.Items.Add(new LiveProbe { Value = i });
+        }
+
+        LiveRoute.TimeLimitOverride = TimeSpan.FromSeconds(2);
+        LiveRoute.BeforeWalk = () => SelfProcessDataReader.OnRead = () =>
+        {
+            if (InsideDacCall() && Interlocked.CompareExchange(ref stalled, Thread.CurrentThread, null) is null)
+            {
+                release.Wait();
+            }
+        };
+        try
+        {
+            var ex = Assert.Throws<SnapshotUnavailableException>(() => HeapSnapshot.Take(SnapshotRoute.Live));
+            Assert.Contains("did not finish within 2 s", ex.Message, StringComparison.Ordinal);
+            Assert.NotNull(stalled);
+            Assert.True(ClrRuntimeFactory.SharedDacAbandoned);
+            SelfProcessDataReader.OnRead = null;
+            LiveRoute.BeforeWalk = null;
+            var before = OwnTempFolders();
+
+            using (var dump = Within(TimeSpan.FromSeconds(120), () => HeapSnapshot.Take(SnapshotRoute.Dump)))
+            {
+                Assert.Equal(SnapshotRoute.Dump, dump.Route);
+                Assert.Equal(37, CountOf(dump, typeof(LiveProbe)));
+            }
+
+            LiveRoute.ResetStoppedResponding();
+            LiveRoute.TimeLimitOverride = null;
+            using (var live = Within(TimeSpan.FromSeconds(120), () => HeapSnapshot.Take(SnapshotRoute.Live)))
+            {
+                Assert.Equal(SnapshotRoute.Live, live.Route);
+                Assert.Equal(37, CountOf(live, typeof(LiveProbe)));
+            }
+
+            // The private copies of the DAC are deleted once loaded.
+            Assert.Equal(before, OwnTempFolders());
+        }
+        finally
+        {
+            SelfProcessDataReader.OnRead = null;
+            LiveRoute.BeforeWalk = null;
+            release.Set();
+            LiveRoute.TimeLimitOverride = null;
+            LiveRoute.ResetStoppedResponding();
+            if (stalled is null || stalled.Join(TimeSpan.FromSeconds(60)))
+            {
+                ClrRuntimeFactory.ResetSharedDac();
+            }
+        }
+
+        static bool InsideDacCall() =>
+            new System.Diagnostics.StackTrace(1, false).GetFrames().Take(4).Any(f => f.GetMethod()?.DeclaringType?.Name == "DacDataTarget");
+
+        static string[] OwnTempFolders() =>
+            [.. Directory.GetDirectories(Path.GetTempPath(), PrivateTempDirectory.Prefix + "*").Order(StringComparer.Ordinal)];
+
+        static T Within<T>(TimeSpan limit, Func<T> take)
+        {
+            var task = Task.Run(take);
+            Assert.True(task.Wait(limit), $"the snapshot did not finish within {limit.TotalSeconds:0} s");
+            return task.Result;
+        }
+    }
+
+    [Fact]
     public void A_snapshot_that_would_not_fit_in_the_memory_the_gc_may_use_is_unavailable_with_the_figures()
     {
         MemoryBudget.TotalAvailableOverride = GC.GetTotalMemory(false) + (8L << 20);

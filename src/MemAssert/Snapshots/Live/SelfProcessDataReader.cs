@@ -213,6 +213,9 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>For tests: runs at the start of every read, on the reading thread (inside a DAC call when the DAC asked).</summary>
+    internal static volatile Action? OnRead;
+
     /// <summary>
     /// Copies memory at <paramref name="address"/> into <paramref name="buffer"/>. Returns how many bytes were read:
     /// fewer than asked when the range runs into unreadable memory, 0 when its start is unreadable.
@@ -223,6 +226,8 @@ internal sealed class SelfProcessDataReader : IDataReader, IDisposable
         {
             return 0;
         }
+
+        OnRead?.Invoke();
 
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_inPlace.Length > 0)
