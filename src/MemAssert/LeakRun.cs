@@ -275,7 +275,7 @@ internal sealed class LeakRun
         }
 
         // Worth following only if some group would show its rate over these calls.
-        if (!findings.Growing.Any(g => ConfirmationRule.StoppedGrowing(g, findings.Calls, calls, 0, 0) is not null))
+        if (!findings.Growing.Any(g => ConfirmationRule.StoppedGrowing(g, findings.Calls, calls, 0) is not null))
         {
             return (findings, [], 0, []);
         }
@@ -291,16 +291,21 @@ internal sealed class LeakRun
         }
 
         // A path is judged by its holder group (its root and type, any path): a leak whose objects move between paths (a
-        // ConcurrentBag's per-thread queues) grows on in its holder group while one of its paths stops.
+        // ConcurrentBag's per-thread queues) grows on in its holder group while one of its paths stops. And by its type's
+        // instances: objects that come to be reached from another root grow on there.
         var last = evidence.Snapshots[^1];
         var stopped = new HashSet<int>();
         var report = new List<FollowedGrowth>();
         foreach (var g in findings.Growing)
         {
             var judged = shapes[g.Group].IsHolderGroup ? g.Group : shapes.HolderOf(g.Group) is >= 0 and var holder ? holder : g.Group;
-            var countGrowth = followed.Count(judged) - last.Count(judged);
-            var bytesGrowth = followed.Bytes(judged) - last.Bytes(judged);
-            var verdict = ConfirmationRule.StoppedGrowing(g, findings.Calls, calls, countGrowth, bytesGrowth);
+            var type = shapes[g.Group].TypeName;
+            var grew = ConfirmationRule.Grew(
+                g,
+                followed.Count(judged) - last.Count(judged),
+                followed.Bytes(judged) - last.Bytes(judged),
+                followed.Instances.GetValueOrDefault(type) - last.Instances.GetValueOrDefault(type));
+            var verdict = ConfirmationRule.StoppedGrowing(g, findings.Calls, calls, grew);
             if (verdict == true)
             {
                 stopped.Add(g.Group);
@@ -309,8 +314,7 @@ internal sealed class LeakRun
             if (verdict is not null)
             {
                 var shape = shapes[g.Group];
-                report.Add(new FollowedGrowth(
-                    shape.TypeName, shapes[shape.Root].Step, g.ByCount, g.ByCount ? countGrowth : bytesGrowth, ConfirmationRule.Predicted(g, findings.Calls, calls), verdict.Value));
+                report.Add(new FollowedGrowth(shape.TypeName, shapes[shape.Root].Step, g.ByCount, grew, ConfirmationRule.Predicted(g, findings.Calls, calls), verdict.Value));
             }
         }
 

@@ -67,15 +67,19 @@ internal static class ConfirmationRule
     /// <summary>
     /// Whether a group that grew with the calls stopped growing when followed for <paramref name="followCalls"/> more
     /// calls: it grew by less than half of what its rate in the confirmation predicts (by count, or by bytes for an
-    /// object that grows in place). A leak grows on at its rate; a bounded cache stops at its bound. Null when the
-    /// prediction is under four objects (or four times the group's growth in place): too few to tell.
+    /// object that grows in place), and so did its type's instances, however held. A leak grows on at its rate; a bounded
+    /// cache stops at its bound; a leak whose objects come to be reached from another root (a queue of a
+    /// <c>ConcurrentBag</c> nearer to a thread's slots than to the bag) stops in its group but grows on in its type.
+    /// Null when the prediction is under four objects (or four times the group's growth in place): too few to tell.
     /// </summary>
     /// <param name="growth">The group's growth over the confirmation's <paramref name="calls"/> calls.</param>
     /// <param name="calls">The confirmation's calls (both call intervals).</param>
     /// <param name="followCalls">The calls it was followed for.</param>
-    /// <param name="countGrowth">Objects it gained over them.</param>
-    /// <param name="bytesGrowth">Bytes it gained over them.</param>
-    public static bool? StoppedGrowing(GroupGrowth growth, int calls, long followCalls, long countGrowth, long bytesGrowth)
+    /// <param name="grew">
+    /// What it gained over them: instances of its holder group and of its type, the larger of the two; for growth in
+    /// place, its holder group's bytes (<see cref="Grew"/>).
+    /// </param>
+    public static bool? StoppedGrowing(GroupGrowth growth, int calls, long followCalls, long grew)
     {
         var predicted = Predicted(growth, calls, followCalls);
         if (predicted < (growth.ByCount ? 4.0 : 4.0 * growth.BytesDelta))
@@ -83,8 +87,16 @@ internal static class ConfirmationRule
             return null;
         }
 
-        return (growth.ByCount ? countGrowth : bytesGrowth) * 2 < predicted;
+        return grew * 2 < predicted;
     }
+
+    /// <summary>What a followed group gained, as <see cref="StoppedGrowing"/> judges it.</summary>
+    /// <param name="growth">The group's growth in the confirmation (whether it grows by count or in place).</param>
+    /// <param name="countGrowth">Instances its holder group gained.</param>
+    /// <param name="bytesGrowth">Bytes its holder group gained.</param>
+    /// <param name="typeCountGrowth">Instances of its type gained, however held.</param>
+    public static long Grew(GroupGrowth growth, long countGrowth, long bytesGrowth, long typeCountGrowth) =>
+        growth.ByCount ? Math.Max(countGrowth, typeCountGrowth) : bytesGrowth;
 
     /// <summary>What the group's rate over the confirmation's <paramref name="calls"/> predicts for <paramref name="followCalls"/> more: instances, or bytes when it grows in place.</summary>
     public static double Predicted(GroupGrowth growth, int calls, long followCalls) =>

@@ -80,7 +80,7 @@ public sealed record RetentionPath(
 /// <param name="TypeName">The type of the group's objects.</param>
 /// <param name="RootName">The root that holds them.</param>
 /// <param name="ByCount">Whether it was judged by instances (false: by bytes, for an object that grows in place).</param>
-/// <param name="Grew">Instances (or bytes) it gained over the calls followed.</param>
+/// <param name="Grew">Instances (the larger gain of its holder group's and its type's) or, for growth in place, bytes it gained over the calls followed.</param>
 /// <param name="Predicted">What its rate in the heap confirmation predicted for those calls.</param>
 /// <param name="Stopped">Whether it grew by less than half the prediction: growth that stops at a bound, not a leak.</param>
 public sealed record FollowedGrowth(string TypeName, string RootName, bool ByCount, long Grew, double Predicted, bool Stopped);

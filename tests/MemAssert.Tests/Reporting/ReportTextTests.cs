@@ -219,6 +219,26 @@ public sealed partial class ReportTextTests
     }
 
     [Fact]
+    public void A_leak_that_comes_to_be_held_by_another_root_while_followed_is_still_a_leak()
+    {
+        // One object per call, into one holder through the confirmation (as the cache above), then into another: its
+        // first holder stops growing when followed, its type does not (a bag's queue reached from a thread's slots).
+        var heap = new FakeHeap();
+        var first = heap.Static("MyApp.Sessions.Open", "System.Object[]", 24, Core);
+        var second = heap.Static("MyApp.Sessions.Closing", "System.Object[]", 24, Core);
+        var calls = 0;
+        var report = heap.Measure(() => (++calls <= 300 ? first : second).Add("[i]", "MyApp.Sessions.Session", 40));
+
+        Assert.Equal(CheckOutcome.Leak, report.Outcome);
+        var leak = Assert.Single(report.Leaks);
+        Assert.Equal("MyApp.Sessions.Session", leak.TypeName);
+        Assert.Equal("static field MyApp.Sessions.Open", leak.Leaked.Path.RootName);
+        var followed = Assert.Single(report.Followed, f => f.TypeName == "MyApp.Sessions.Session");
+        Assert.False(followed.Stopped);
+        Assert.Equal(LeakRun.MaxFollowCalls, followed.Grew);
+    }
+
+    [Fact]
     public void Live_route_unavailable_falls_back_to_dumps_and_says_why()
     {
         var (heap, handle) = SessionLeak();
