@@ -141,7 +141,8 @@ public enum GroupBy
 public enum SnapshotRoute
 {
     /// <summary>
-    /// The live route where it is supported (Linux), and the dump route where it is not, when it is unavailable at the
+    /// The live route where it is supported (Linux, where the runtime gives the addresses of static fields' slots:
+    /// checked once per process), and the dump route where it is not, when it is unavailable at the
     /// moment (the report says why), and always when <see cref="LeakOptions.KeepSnapshotsIn"/> is set. A check whose
     /// live snapshots confirm no leak is confirmed again on the dump route, which sees thread stacks.
     /// </summary>

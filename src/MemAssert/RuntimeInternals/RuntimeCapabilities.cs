@@ -11,9 +11,9 @@ namespace MemoryAssertions.RuntimeInternals;
 internal static class RuntimeCapabilities
 {
     /// <summary>
-    /// Why the live route cannot be taken here, or null when it can: it reads this process's memory on Linux only. Where
-    /// the runtime gives no static-field slots (.NET 8), the live walk asks the DAC for the listed statics' values instead
-    /// (<see cref="StaticSlots.Listed"/>).
+    /// Why the live route cannot be taken here, or null when it can: it reads this process's memory on Linux only, and
+    /// needs the runtime's static-field slots without the DAC (the DAC's statics enumeration stopped responding in busy
+    /// test hosts).
     /// </summary>
     public static string? LiveRouteUnavailableReason
     {
@@ -22,6 +22,12 @@ internal static class RuntimeCapabilities
             if (!LiveRoute.IsSupported)
             {
                 return "the live route reads this process's memory on Linux only";
+            }
+
+            if (!StaticSlots.IsAvailable)
+            {
+                return $"this runtime ({Environment.Version}) does not give the addresses of static fields' slots the way the live route needs " +
+                       "(an internal runtime method, checked once per process)";
             }
 
             return null;

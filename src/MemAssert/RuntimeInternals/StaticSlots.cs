@@ -34,8 +34,8 @@ internal static class StaticSlots
     /// <summary>A static field's slot: the reference in it is a root named <see cref="Name"/>.</summary>
     internal readonly record struct Slot(ulong Address, string Name);
 
-    /// <summary>A (thread-)static reference field: its declaring type's method table, its name, and the declaring type's full name, a dot and its name.</summary>
-    internal readonly record struct ListedField(ulong MethodTable, string Field, string Name);
+    /// <summary>A thread-static reference field: its declaring type's method table, its name, and the declaring type's full name, a dot and its name.</summary>
+    internal readonly record struct ThreadStaticField(ulong MethodTable, string Field, string Name);
 
     /// <summary>
     /// Below this, an address from <c>GetStaticFieldAddress</c> is the field's bare offset: the type's statics have not
@@ -104,33 +104,12 @@ internal static class StaticSlots
     /// data access component can locate on another thread; the walk asks it for these fields only. Allocates
     /// (reflection), so it runs before the heap is held still.
     /// </summary>
-    public static ListedField[] ThreadStatics()
+    public static ThreadStaticField[] ThreadStatics()
     {
         lock (State)
         {
             _ = Register();
             return [.. State.ThreadStatics];
-        }
-    }
-
-    /// <summary>
-    /// The static (not thread-static) reference fields of this process's loaded types, as <see cref="ThreadStatics"/> lists
-    /// thread statics: for a walk that asks the DAC for these fields' values, where <see cref="Current"/> cannot give
-    /// their slots (.NET 8). Each field's declaring type was loaded by resolving it, so the DAC is asked about fully
-    /// loaded types only, never about every type in the module maps. Allocates (reflection), so it runs before the heap
-    /// is held still.
-    /// </summary>
-    public static ListedField[] Listed()
-    {
-        lock (State)
-        {
-            var result = new List<ListedField>();
-            foreach (var pending in Register())
-            {
-                pending.AddListed(result);
-            }
-
-            return [.. result];
         }
     }
 
@@ -164,7 +143,7 @@ internal static class StaticSlots
     /// blob, of a class, interface, array or string type, in a type that is not generic. Thread statics are added to
     /// <paramref name="threadStatics"/>, the others returned.
     /// </summary>
-    private static unsafe List<FieldInfo> Candidates(Assembly assembly, List<ListedField> threadStatics)
+    private static unsafe List<FieldInfo> Candidates(Assembly assembly, List<ThreadStaticField> threadStatics)
     {
         var result = new List<FieldInfo>();
         if (!assembly.TryGetRawMetadata(out var blob, out var length))
@@ -203,7 +182,7 @@ internal static class StaticSlots
 
                     if (info.IsDefined(typeof(ThreadStaticAttribute), inherit: false))
                     {
-                        threadStatics.Add(new ListedField((ulong)declaring.TypeHandle.Value, info.Name, $"{declaring.FullName}.{info.Name}"));
+                        threadStatics.Add(new ThreadStaticField((ulong)declaring.TypeHandle.Value, info.Name, $"{declaring.FullName}.{info.Name}"));
                     }
                     else
                     {
@@ -314,17 +293,12 @@ internal static class StaticSlots
 
         public List<Slot> Found { get; } = [];
 
-        public List<ListedField> ThreadStatics { get; } = [];
+        public List<ThreadStaticField> ThreadStatics { get; } = [];
     }
 
     /// <summary>An assembly's candidate fields whose type's statics did not exist yet when last looked at.</summary>
     private sealed class PendingFields(List<FieldInfo> fields)
     {
-        /// <summary>Every candidate field of the assembly, resolved or not.</summary>
-        private readonly ListedField[] _all = [.. fields.Select(f => new ListedField((ulong)f.DeclaringType!.TypeHandle.Value, f.Name, $"{f.DeclaringType!.FullName}.{f.Name}"))];
-
-        public void AddListed(List<ListedField> listed) => listed.AddRange(_all);
-
         public void MoveResolved(Func<FieldInfo, nint> addressOf, List<Slot> found)
         {
             var kept = 0;

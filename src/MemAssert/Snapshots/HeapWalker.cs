@@ -46,7 +46,11 @@ internal static class HeapWalker
         // live route's roots.
         var handles = runtime.EnumerateHandles().ToArray();
         var walk = new Walker(runtime, handles, new ReflectionFieldNames(), strategy.Naming == FieldNaming.ReflectionThenDac);
-        if (strategy.StaticSlots is { } staticSlots)
+        if (strategy.StaticSlots is not { } staticSlots)
+        {
+            SeedStatics(runtime, walk);
+        }
+        else
         {
             foreach (var slot in staticSlots)
             {
@@ -54,15 +58,6 @@ internal static class HeapWalker
             }
 
             SeedThreadStatics(runtime, walk, strategy.ThreadStatics ?? []);
-        }
-        else if (strategy.ListedStatics is { } listed)
-        {
-            SeedListedStatics(runtime, walk, listed);
-            SeedThreadStatics(runtime, walk, strategy.ThreadStatics ?? []);
-        }
-        else
-        {
-            SeedStatics(runtime, walk);
         }
 
         var roots = strategy.Roots == RootSource.AllRoots
@@ -137,36 +132,11 @@ internal static class HeapWalker
     }
 
     /// <summary>
-    /// The listed statics' values, read by the DAC: it is asked about the listed fields' types only, each loaded by this
-    /// process, never for every type's fields.
-    /// </summary>
-    private static void SeedListedStatics(ClrRuntime runtime, Walker walk, IReadOnlyList<StaticSlots.ListedField> fields)
-    {
-        var domains = runtime.AppDomains;
-        foreach (var listed in fields)
-        {
-            if (runtime.GetTypeByMethodTable(listed.MethodTable) is not { } type ||
-                type.StaticFields.FirstOrDefault(f => f.Name == listed.Field && f.IsObjectReference) is not { } field)
-            {
-                continue;
-            }
-
-            foreach (var domain in domains)
-            {
-                if (field.IsInitialized(domain) && field.ReadObject(domain) is { IsNull: false, IsValid: true } value)
-                {
-                    walk.Seed(value.Address, () => RootNames.StaticField(listed.Name));
-                }
-            }
-        }
-    }
-
-    /// <summary>
     /// The listed thread statics, each thread's slot of each: since .NET 9 a thread's statics are held by the thread's
     /// own storage, which neither the handle table nor ClrMD's root enumeration reports. The DAC is asked about the
     /// listed fields' types only, whose types are loaded, never for every type's fields.
     /// </summary>
-    private static void SeedThreadStatics(ClrRuntime runtime, Walker walk, IReadOnlyList<StaticSlots.ListedField> fields)
+    private static void SeedThreadStatics(ClrRuntime runtime, Walker walk, IReadOnlyList<StaticSlots.ThreadStaticField> fields)
     {
         if (fields.Count == 0)
         {

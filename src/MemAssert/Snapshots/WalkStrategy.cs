@@ -37,17 +37,12 @@ internal enum FieldNaming
 /// <param name="Naming">How references are named.</param>
 /// <param name="StaticSlots">
 /// Where this process's static reference fields keep their references (<see cref="RuntimeInternals.StaticSlots"/>),
-/// read through the runtime's reader; null to ask the DAC, for <paramref name="ListedStatics"/> or else for every field of
-/// every type (ClrMD's enumeration).
+/// read through the runtime's reader; null to ask ClrMD for the statics, which asks the DAC for every field of every type.
 /// </param>
 /// <param name="HeapRead">Called once nothing more will be read from the GC heap, before references are named: the caller may let the heap move again.</param>
 /// <param name="ThreadStatics">
 /// The thread-static reference fields whose per-thread slots the DAC is asked for (with <paramref name="StaticSlots"/>);
-/// ignored when the statics come from ClrMD's enumeration, whose types list their thread statics too.
-/// </param>
-/// <param name="ListedStatics">
-/// Without <paramref name="StaticSlots"/>: the static reference fields whose values the DAC is asked for, each of a type
-/// this process has loaded (<see cref="RuntimeInternals.StaticSlots.Listed"/>).
+/// ignored when the statics come from ClrMD, whose types list their thread statics too.
 /// </param>
 internal sealed record WalkStrategy(
     SnapshotRoute Route,
@@ -55,16 +50,12 @@ internal sealed record WalkStrategy(
     FieldNaming Naming,
     IReadOnlyList<StaticSlots.Slot>? StaticSlots = null,
     Action? HeapRead = null,
-    IReadOnlyList<StaticSlots.ListedField>? ThreadStatics = null,
-    IReadOnlyList<StaticSlots.ListedField>? ListedStatics = null)
+    IReadOnlyList<StaticSlots.ThreadStaticField>? ThreadStatics = null)
 {
     /// <summary>The dump route's: a dump has every root, and the DAC may be asked about a dump at leisure.</summary>
     public static WalkStrategy Dump { get; } = new(SnapshotRoute.Dump, RootSource.AllRoots, FieldNaming.ReflectionThenDac);
 
-    /// <summary>
-    /// The live route's: handles, statics from their slots (or, without slots, the listed statics from the DAC) and the
-    /// listed thread statics, names by reflection only.
-    /// </summary>
-    public static WalkStrategy Live(IReadOnlyList<StaticSlots.Slot>? staticSlots, IReadOnlyList<StaticSlots.ListedField>? listedStatics, IReadOnlyList<StaticSlots.ListedField> threadStatics, Action heapRead) =>
-        new(SnapshotRoute.Live, RootSource.HandlesAndFinalizerQueue, FieldNaming.ReflectionOnly, staticSlots, heapRead, threadStatics, listedStatics);
+    /// <summary>The live route's: handles, statics from their slots and the listed thread statics, names by reflection only.</summary>
+    public static WalkStrategy Live(IReadOnlyList<StaticSlots.Slot>? staticSlots, IReadOnlyList<StaticSlots.ThreadStaticField>? threadStatics, Action heapRead) =>
+        new(SnapshotRoute.Live, RootSource.HandlesAndFinalizerQueue, FieldNaming.ReflectionOnly, staticSlots, heapRead, threadStatics);
 }

@@ -157,17 +157,16 @@ internal static class LiveRoute
 
         // Found by reflection, before the heap is held still: finding them allocates.
         var statics = StaticSlots.Current();
-        var listedStatics = statics is null ? StaticSlots.Listed() : null;
-        var threadStatics = StaticSlots.ThreadStatics();
+        var threadStatics = statics is null ? null : StaticSlots.ThreadStatics();
         LastAttempts = 1;
-        if (TryCaptureOnce(budget, statics, listedStatics, threadStatics, abandoned, cancellationToken, out var graph, out var lost))
+        if (TryCaptureOnce(budget, statics, threadStatics, abandoned, cancellationToken, out var graph, out var lost))
         {
             return graph;
         }
 
         // The walk outgrew the region (or a GC ran anyway): the result was discarded. Once more, with twice the room.
         LastAttempts = 2;
-        if (!abandoned.Value && TryCaptureOnce(Math.Min(MaximumBudget, budget * 2), statics, listedStatics, threadStatics, abandoned, cancellationToken, out graph, out lost))
+        if (!abandoned.Value && TryCaptureOnce(Math.Min(MaximumBudget, budget * 2), statics, threadStatics, abandoned, cancellationToken, out graph, out lost))
         {
             return graph;
         }
@@ -265,7 +264,7 @@ internal static class LiveRoute
         return inner is null ? new SnapshotUnavailableException(message) : new SnapshotUnavailableException(message, inner);
     }
 
-    private static bool TryCaptureOnce(long budget, StaticSlots.Slot[]? statics, StaticSlots.ListedField[]? listedStatics, StaticSlots.ListedField[] threadStatics, Abandoned abandoned, CancellationToken cancellationToken, out HeapGraph graph, out string lost)
+    private static bool TryCaptureOnce(long budget, StaticSlots.Slot[]? statics, StaticSlots.ThreadStaticField[]? threadStatics, Abandoned abandoned, CancellationToken cancellationToken, out HeapGraph graph, out string lost)
     {
         graph = null!;
         lost = string.Empty;
@@ -301,7 +300,7 @@ internal static class LiveRoute
 
                 reader.ReadInPlace(runtime.Heap.Segments.Select(s => (s.Start, s.End)));
                 BeforeWalk?.Invoke();
-                result = HeapWalker.Walk(runtime, WalkStrategy.Live(statics, listedStatics, threadStatics, () =>
+                result = HeapWalker.Walk(runtime, WalkStrategy.Live(statics, threadStatics, () =>
                 {
                     // Checked before the region is ended: ending it is not a collection, but anything after it might be.
                     if (RegionLost(collections, granted, out var why))
