@@ -114,7 +114,7 @@ public sealed class MemoryTrendDiagnoser : IDiagnoser
         if (result?.Verdict is null)
         {
             yield return new Metric(MemoryTrendMetrics.RetainedPerOperation, double.NaN);
-            yield return new Metric(MemoryTrendMetrics.Leak, double.NaN);
+            yield return new Metric(MemoryTrendMetrics.Leak, MemoryTrendMetrics.NotJudged);
             yield break;
         }
 
@@ -146,6 +146,9 @@ public sealed class MemoryTrendDiagnoser : IDiagnoser
         }
     }
 
+    /// <summary>The fewest workload iterations the growth rule judges (one reading each); below it <c>Leak</c> is <c>?</c>.</summary>
+    internal const int MinimumIterations = 3;
+
     /// <summary>The diagnoser in the config of <paramref name="benchmarkCase"/>, if any.</summary>
     internal static MemoryTrendDiagnoser? Find(BenchmarkCase benchmarkCase) =>
         benchmarkCase.Config.GetDiagnosers().OfType<MemoryTrendDiagnoser>().FirstOrDefault();
@@ -154,7 +157,7 @@ public sealed class MemoryTrendDiagnoser : IDiagnoser
     {
         var live = readings.Select(r => r.LiveBytes).ToArray();
         var operations = readings.Length == 0 ? 0 : readings[^1].Operations;
-        var verdict = live.Length >= 3 ? GrowthAnalysis.Analyze(live, Config.MaxGrowthPerIteration) : null;
+        var verdict = live.Length >= MinimumIterations ? GrowthAnalysis.Analyze(live, Config.MaxGrowthPerIteration) : null;
         _results[benchmarkCase] = new MemoryTrendResult(live, operations, verdict);
     }
 

@@ -16,11 +16,15 @@ internal sealed class MemoryTrendMetrics : IMetricDescriptor
         "B",
         priority: 10);
 
-    /// <summary><c>Leak</c>: Yes (1) or No (-1).</summary>
+    /// <summary>The <c>Leak</c> value of a job too short to judge: BenchmarkDotNet prints an unknown value as <c>?</c>.</summary>
+    public const double NotJudged = double.NaN;
+
+    /// <summary><c>Leak</c>: Yes (1), No (-1), or ? (<see cref="NotJudged"/>, which BenchmarkDotNet prints as ?).</summary>
     public static readonly MemoryTrendMetrics Leak = new(
         "MemoryTrend.Leak",
         "Leak",
-        "Yes when the live heap grew steadily across the workload iterations (MemAssert's growth rule, the verdict of MemAssert.NoLeak before heap confirmation)",
+        "Yes when the live heap grew steadily across the workload iterations (MemAssert's growth rule, the verdict of MemAssert.NoLeak before heap confirmation); " +
+        $"? when the job ran fewer than {MemoryTrendDiagnoser.MinimumIterations} workload iterations, too few to judge (a leak of one object every P operations needs iterations that each span several P)",
         // Positive, negative and zero sections of a custom numeric format: 1 prints Yes, -1 prints No.
         "'Yes';'No';'No'",
         UnitType.Dimensionless,

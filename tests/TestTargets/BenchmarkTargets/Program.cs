@@ -21,8 +21,10 @@ internal static class Program
 {
     private static readonly string[] Columns = ["Leak", "Retained/op", "Heap trend"];
 
-    private static int Main()
+    /// <param name="args">Optionally <c>--iterations N</c>: the workload iterations instead of <see cref="ShortJob.Iterations"/>.</param>
+    private static int Main(string[] args)
     {
+        var iterations = args is ["--iterations", var count] ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture) : ShortJob.Iterations;
         var artifacts = Path.Combine(Path.GetTempPath(), "memassert-bdn-tests-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -30,7 +32,7 @@ internal static class Program
                 .WithToolchain(InProcessEmitToolchain.Instance)
                 .WithLaunchCount(1)
                 .WithWarmupCount(3)
-                .WithIterationCount(ShortJob.Iterations)
+                .WithIterationCount(iterations)
                 .WithInvocationCount(ShortJob.OperationsPerIteration)
                 .WithUnrollFactor(16);
             var config = ManualConfig.CreateEmpty()
@@ -48,6 +50,12 @@ internal static class Program
             MarkdownExporter.Console.ExportToLog(summary, console);
             var markdown = new AccumulationLogger();
             MarkdownExporter.GitHub.ExportToLog(summary, markdown);
+
+            var legends = new JsonObject();
+            foreach (var column in summary.GetColumns().Where(c => Columns.Contains(c.ColumnName)))
+            {
+                legends[column.ColumnName] = column.Legend;
+            }
 
             var cases = new JsonArray();
             foreach (var report in summary.Reports)
@@ -76,7 +84,8 @@ internal static class Program
 
             var output = new JsonObject
             {
-                ["iterations"] = ShortJob.Iterations,
+                ["iterations"] = iterations,
+                ["legends"] = legends,
                 ["operationsPerIteration"] = ShortJob.OperationsPerIteration,
                 ["cases"] = cases,
                 ["console"] = console.GetLog(),
