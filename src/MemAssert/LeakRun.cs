@@ -298,13 +298,13 @@ internal sealed class LeakRun
         var report = new List<FollowedGrowth>();
         foreach (var g in findings.Growing)
         {
-            var judged = shapes[g.Group].IsHolderGroup ? g.Group : shapes.HolderOf(g.Group) is >= 0 and var holder ? holder : g.Group;
-            var type = shapes[g.Group].TypeName;
+            var shape = shapes[g.Group];
+            var judged = shape.IsHolderGroup ? g.Group : shapes.HolderOf(g.Group) is >= 0 and var holder ? holder : g.Group;
             var grew = ConfirmationRule.Grew(
                 g,
                 followed.Count(judged) - last.Count(judged),
                 followed.Bytes(judged) - last.Bytes(judged),
-                followed.Instances.GetValueOrDefault(type) - last.Instances.GetValueOrDefault(type));
+                followed.Instances.GetValueOrDefault(shape.TypeName) - last.Instances.GetValueOrDefault(shape.TypeName));
             var verdict = ConfirmationRule.StoppedGrowing(g, findings.Calls, calls, grew);
             if (verdict == true)
             {
@@ -313,7 +313,6 @@ internal sealed class LeakRun
 
             if (verdict is not null)
             {
-                var shape = shapes[g.Group];
                 report.Add(new FollowedGrowth(shape.TypeName, shapes[shape.Root].Step, g.ByCount, grew, ConfirmationRule.Predicted(g, findings.Calls, calls), verdict.Value));
             }
         }

@@ -38,8 +38,8 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
-    /// Runs a live walk on its own thread and fails the test if it has not finished in two minutes, rather than hang the
-    /// suite: a live walk can leave the DAC looping when other threads load types meanwhile (docs/snapshot-routes.md).
+    /// Runs a walk on its own thread and fails the test if it has not finished in two minutes, rather than hang the
+    /// suite: a live walk can leave the DAC looping, and a walk after it could wait on that DAC (docs/snapshot-routes.md).
     /// </summary>
     private static T Bounded<T>(Func<T> walk)
     {
@@ -500,9 +500,9 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
             Assert.True(ClrRuntimeFactory.SharedDacAbandoned);
             SelfProcessDataReader.OnRead = null;
             LiveRoute.BeforeWalk = null;
-            var before = OwnTempFolders();
+            var temp = new TempFolderWatch();
 
-            using (var dump = Within(TimeSpan.FromSeconds(120), () => HeapSnapshot.Take(SnapshotRoute.Dump)))
+            using (var dump = Bounded(() => HeapSnapshot.Take(SnapshotRoute.Dump)))
             {
                 Assert.Equal(SnapshotRoute.Dump, dump.Route);
                 Assert.Equal(37, CountOf(dump, typeof(LiveProbe)));
@@ -510,14 +510,14 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
 
             LiveRoute.ResetStoppedResponding();
             LiveRoute.TimeLimitOverride = null;
-            using (var live = Within(TimeSpan.FromSeconds(120), () => HeapSnapshot.Take(SnapshotRoute.Live)))
+            using (var live = Bounded(() => HeapSnapshot.Take(SnapshotRoute.Live)))
             {
                 Assert.Equal(SnapshotRoute.Live, live.Route);
                 Assert.Equal(37, CountOf(live, typeof(LiveProbe)));
             }
 
             // The private copies of the DAC are deleted once loaded.
-            Assert.Equal(before, OwnTempFolders());
+            temp.AssertNothingLeftBehind();
         }
         finally
         {
@@ -534,16 +534,6 @@ public sealed class LiveRouteTests(ITestOutputHelper output) : IDisposable
 
         static bool InsideDacCall() =>
             new System.Diagnostics.StackTrace(1, false).GetFrames().Take(4).Any(f => f.GetMethod()?.DeclaringType?.Name == "DacDataTarget");
-
-        static string[] OwnTempFolders() =>
-            [.. Directory.GetDirectories(Path.GetTempPath(), PrivateTempDirectory.Prefix + "*").Order(StringComparer.Ordinal)];
-
-        static T Within<T>(TimeSpan limit, Func<T> take)
-        {
-            var task = Task.Run(take);
-            Assert.True(task.Wait(limit), $"the snapshot did not finish within {limit.TotalSeconds:0} s");
-            return task.Result;
-        }
     }
 
     [Fact]

@@ -51,8 +51,9 @@ internal static class Program
             var markdown = new AccumulationLogger();
             MarkdownExporter.GitHub.ExportToLog(summary, markdown);
 
+            var columns = summary.GetColumns().Where(c => Columns.Contains(c.ColumnName)).ToArray();
             var legends = new JsonObject();
-            foreach (var column in summary.GetColumns().Where(c => Columns.Contains(c.ColumnName)))
+            foreach (var column in columns)
             {
                 legends[column.ColumnName] = column.Legend;
             }
@@ -63,7 +64,7 @@ internal static class Program
                 var benchmarkCase = report.BenchmarkCase;
                 var result = MemoryTrendDiagnoser.Default.GetResult(benchmarkCase);
                 var cells = new JsonObject();
-                foreach (var column in summary.GetColumns().Where(c => Columns.Contains(c.ColumnName)))
+                foreach (var column in columns)
                 {
                     cells[column.ColumnName] = column.GetValue(summary, benchmarkCase, summary.Style);
                 }

@@ -106,7 +106,7 @@ internal static class LiveRoute
             ClrRuntimeFactory.AbandonSharedDac();
             s_stoppedResponding =
                 $"a live snapshot did not finish within {limit.TotalSeconds:0} s (the runtime's data access component can stop responding " +
-                "while other threads load types), so the live route is off for the rest of this process";
+                "inside a read), so the live route is off for the rest of this process";
             EndRegion();
             throw new SnapshotUnavailableException(s_stoppedResponding);
         }
