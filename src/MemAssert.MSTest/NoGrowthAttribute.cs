@@ -20,6 +20,7 @@ namespace MemoryAssertions.MSTest;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class NoGrowthAttribute : TestMethodAttribute
 {
+#if MSTEST4
     /// <summary>Creates the attribute; the compiler fills in where it is declared.</summary>
     /// <param name="callerFilePath">The file the test is declared in.</param>
     /// <param name="callerLineNumber">The line the test is declared on.</param>
@@ -27,6 +28,12 @@ public sealed class NoGrowthAttribute : TestMethodAttribute
         : base(callerFilePath, callerLineNumber)
     {
     }
+#else
+    /// <summary>Creates the attribute.</summary>
+    public NoGrowthAttribute()
+    {
+    }
+#endif
 
     /// <summary>Measured iterations in the first round (see <see cref="LeakOptions.Iterations"/>; default 20).</summary>
     public int Iterations { get; set; } = LeakOptions.Default.Iterations;
@@ -62,7 +69,11 @@ public sealed class NoGrowthAttribute : TestMethodAttribute
     /// The result of the first failing invocation when the test itself fails; otherwise the last invocation's result,
     /// failed with an <see cref="AssertFailedException"/> when the check found a leak, with the report in its result files.
     /// </returns>
+#if MSTEST4
     public override async Task<TestResult[]> ExecuteAsync(ITestMethod testMethod)
+#else
+    public override TestResult[] Execute(ITestMethod testMethod)
+#endif
     {
         ArgumentNullException.ThrowIfNull(testMethod);
         var expression = $"{ShortName(testMethod.TestClassName)}.{testMethod.TestMethodName}";
@@ -71,21 +82,20 @@ public sealed class NoGrowthAttribute : TestMethodAttribute
         LeakReport report;
         try
         {
+#if MSTEST4
             report = await MemAssert.MeasureAsync(
                     async () =>
                     {
-                        var result = await testMethod.InvokeAsync(null).ConfigureAwait(false);
-                        if (result.Outcome != UnitTestOutcome.Passed)
-                        {
-                            throw new IterationFailedException(result);
-                        }
-
-                        last = result;
+                        Passed(await testMethod.InvokeAsync(null).ConfigureAwait(false));
                     },
                     ToOptions(),
                     CancellationToken.None, // a cancelled or timed-out run ends the check: its invocation does not pass
                     expression)
                 .ConfigureAwait(false);
+#else
+            // MSTest 3 invokes a test synchronously (an async body is awaited inside Invoke).
+            report = MemAssert.Measure(() => Passed(testMethod.Invoke(null)), ToOptions(), CancellationToken.None, expression);
+#endif
         }
         catch (IterationFailedException failed)
         {
@@ -110,6 +120,16 @@ public sealed class NoGrowthAttribute : TestMethodAttribute
         }
 
         return [final];
+
+        void Passed(TestResult result)
+        {
+            if (result.Outcome != UnitTestOutcome.Passed)
+            {
+                throw new IterationFailedException(result);
+            }
+
+            last = result;
+        }
     }
 
     private static string ShortName(string className)

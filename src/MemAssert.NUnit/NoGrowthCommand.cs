@@ -1,3 +1,4 @@
+using System.Reflection;
 using MemoryAssertions.Attachments;
 using NUnit.Framework;
 using NUnit.Framework.Internal;
@@ -11,12 +12,17 @@ namespace MemoryAssertions.NUnit;
 /// </summary>
 internal sealed class NoGrowthCommand(TestCommand innerCommand, LeakOptions options) : DelegatingTestCommand(innerCommand)
 {
+    // NUnit 4 added the test's cancellation token ([CancelAfter]); this adapter compiles against NUnit 3, which has none.
+    private static readonly PropertyInfo? CancellationTokenProperty =
+        typeof(TestExecutionContext).GetProperty("CancellationToken", typeof(CancellationToken));
+
     public override TestResult Execute(TestExecutionContext context)
     {
         var test = context.CurrentTest;
         var expression = $"{test.TypeInfo?.Name ?? test.ClassName}.{test.Name}";
 
-        var report = MemAssert.Measure(() => innerCommand.Execute(context), options, context.CancellationToken, expression);
+        var cancellation = CancellationTokenProperty?.GetValue(context) is CancellationToken token ? token : CancellationToken.None;
+        var report = MemAssert.Measure(() => innerCommand.Execute(context), options, cancellation, expression);
 
         foreach (var (path, description) in ReportFiles.For(report, expression))
         {

@@ -15,7 +15,7 @@ namespace MemoryAssertions.XunitV3;
 /// </summary>
 /// <remarks>
 /// Once per test: the test class constructor (and <c>IAsyncLifetime.InitializeAsync</c>), <c>BeforeAfterTestAttribute</c>s,
-/// and <c>Dispose</c>/<c>DisposeAsync</c>. Per iteration: the method body only. <see cref="FactAttribute.DisableParallelization"/>
+/// and <c>Dispose</c>/<c>DisposeAsync</c>. Per iteration: the method body only. On xunit.v3 4, <c>FactAttribute.DisableParallelization</c>
 /// is on; tests whose class is not in an explicit <c>[Collection]</c> run in a collection of their own with parallelization
 /// disabled, after the parallel collections.
 /// </remarks>
@@ -23,6 +23,7 @@ namespace MemoryAssertions.XunitV3;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public sealed class NoGrowthAttribute : FactAttribute
 {
+#if XUNITV3_4
     /// <summary>Creates the attribute; the compiler fills in the source location.</summary>
     /// <param name="sourceFilePath">Provided by the compiler.</param>
     /// <param name="sourceLineNumber">Provided by the compiler.</param>
@@ -31,6 +32,12 @@ public sealed class NoGrowthAttribute : FactAttribute
     {
         DisableParallelization = true;
     }
+#else
+    /// <summary>Creates the attribute.</summary>
+    public NoGrowthAttribute()
+    {
+    }
+#endif
 
     /// <summary>Measured iterations in the first round (at least 2, default 20); see <see cref="LeakOptions.Iterations"/>.</summary>
     public int Iterations { get; set; } = LeakOptions.Default.Iterations;

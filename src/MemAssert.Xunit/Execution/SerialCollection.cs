@@ -28,7 +28,8 @@ internal static class SerialCollection
         }
 
         var assembly = testClass.TestCollection.TestAssembly;
-        var collection = new TestCollection(assembly, Reflector.Wrap(typeof(Definition)), DisplayName, IdFor(assembly));
+        // xUnit 2.4's constructor draws a random id; the id is set after it (the 4-argument constructor came in 2.5).
+        var collection = new TestCollection(assembly, Reflector.Wrap(typeof(Definition)), DisplayName) { UniqueID = IdFor(assembly) };
         return new TestMethod(new TestClass(collection, testClass.Class), testMethod.Method);
     }
 

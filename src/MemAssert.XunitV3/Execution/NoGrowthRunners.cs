@@ -3,7 +3,8 @@ using Xunit.v3;
 
 namespace MemoryAssertions.XunitV3.Execution;
 
-/// <summary>The fact test case runner, whose context runs each test with <see cref="NoGrowthTestRunner"/>.</summary>
+#if XUNITV3_4
+/// <summary>The fact test case runner (xunit.v3 4), whose context runs each test with <see cref="NoGrowthTestRunner"/>.</summary>
 internal sealed class NoGrowthTestCaseRunner : XunitTestCaseRunner
 {
     public static new NoGrowthTestCaseRunner Instance { get; } = new();
@@ -51,7 +52,7 @@ internal sealed class NoGrowthTestCaseRunner : XunitTestCaseRunner
     }
 }
 
-/// <summary>The fact test runner, whose context calls the method through <see cref="NoGrowthInvocation"/>.</summary>
+/// <summary>The fact test runner (xunit.v3 4), whose context calls the method through <see cref="NoGrowthInvocation"/>.</summary>
 internal sealed class NoGrowthTestRunner : XunitTestRunner
 {
     public static new NoGrowthTestRunner Instance { get; } = new();
@@ -93,3 +94,29 @@ internal sealed class NoGrowthTestRunner : XunitTestRunner
             NoGrowthInvocation.Measure(Test, Method, () => base.InvokeTestMethod(testClassInstance), CancellationTokenSource.Token);
     }
 }
+#else
+/// <summary>The fact test case runner that runs each test with <see cref="NoGrowthTestRunner"/> (xunit.v3 2.x and 3.x).</summary>
+internal sealed class NoGrowthTestCaseRunner : XunitTestCaseRunner
+{
+    public static new NoGrowthTestCaseRunner Instance { get; } = new();
+
+    protected override ValueTask<RunSummary> RunTest(XunitTestCaseRunnerContext ctxt, IXunitTest test)
+    {
+        ArgumentNullException.ThrowIfNull(ctxt);
+        return NoGrowthTestRunner.Instance.Run(
+            test, ctxt.MessageBus, ctxt.ConstructorArguments, ctxt.ExplicitOption, ctxt.Aggregator.Clone(), ctxt.CancellationTokenSource, ctxt.BeforeAfterTestAttributes);
+    }
+}
+
+/// <summary>The fact test runner that calls the method through <see cref="NoGrowthInvocation"/> (xunit.v3 2.x and 3.x).</summary>
+internal sealed class NoGrowthTestRunner : XunitTestRunner
+{
+    public static new NoGrowthTestRunner Instance { get; } = new();
+
+    protected override object? InvokeTestMethod(XunitTestRunnerContext ctxt, object? testClassInstance)
+    {
+        ArgumentNullException.ThrowIfNull(ctxt);
+        return NoGrowthInvocation.Measure(ctxt.Test, ctxt.TestMethod, () => base.InvokeTestMethod(ctxt, testClassInstance), ctxt.CancellationTokenSource.Token);
+    }
+}
+#endif

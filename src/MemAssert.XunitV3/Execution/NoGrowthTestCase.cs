@@ -35,6 +35,7 @@ internal sealed class NoGrowthTestCase : XunitTestCase, ISelfExecutingXunitTestC
     {
     }
 
+#if XUNITV3_4
     /// <inheritdoc />
     public async ValueTask<RunSummary> Run(
         ExplicitOption explicitOption,
@@ -56,4 +57,24 @@ internal sealed class NoGrowthTestCase : XunitTestCase, ISelfExecutingXunitTestC
                 this, tests, messageBus, aggregator, cancellationTokenSource, parallelMode, scheduler, TestCaseDisplayName, SkipReason, explicitOption, constructorArguments, methodFixtureMappings)
             .ConfigureAwait(false);
     }
+#else
+    /// <inheritdoc />
+    public async ValueTask<RunSummary> Run(
+        ExplicitOption explicitOption,
+        IMessageBus messageBus,
+        object?[] constructorArguments,
+        ExceptionAggregator aggregator,
+        CancellationTokenSource cancellationTokenSource)
+    {
+        var tests = await aggregator.RunAsync(CreateTests, []).ConfigureAwait(false);
+        if (aggregator.ToException() is { } exception)
+        {
+            return XunitRunnerHelper.FailTestCases(messageBus, cancellationTokenSource, [this], exception);
+        }
+
+        return await NoGrowthTestCaseRunner.Instance.Run(
+                this, tests, messageBus, aggregator, cancellationTokenSource, TestCaseDisplayName, SkipReason, explicitOption, constructorArguments)
+            .ConfigureAwait(false);
+    }
+#endif
 }
