@@ -16,21 +16,23 @@ namespace MemoryAssertions.XunitV3;
 /// <remarks>
 /// Once per test: the test class constructor (and <c>IAsyncLifetime.InitializeAsync</c>), <c>BeforeAfterTestAttribute</c>s,
 /// and <c>Dispose</c>/<c>DisposeAsync</c>. Per iteration: the method body only. On xunit.v3 4, <c>FactAttribute.DisableParallelization</c>
-/// is on; tests whose class is not in an explicit <c>[Collection]</c> run in a collection of their own with parallelization
+/// is on; in every version, tests whose class is not in an explicit <c>[Collection]</c> run in a collection of their own with parallelization
 /// disabled, after the parallel collections.
 /// </remarks>
 [XunitTestCaseDiscoverer(typeof(NoGrowthDiscoverer))]
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public sealed class NoGrowthAttribute : FactAttribute
 {
-#if XUNITV3_4
+#if XUNITV3_3
     /// <summary>Creates the attribute; the compiler fills in the source location.</summary>
     /// <param name="sourceFilePath">Provided by the compiler.</param>
     /// <param name="sourceLineNumber">Provided by the compiler.</param>
     public NoGrowthAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
         : base(sourceFilePath, sourceLineNumber)
     {
+#if XUNITV3_4
         DisableParallelization = true;
+#endif
     }
 #else
     /// <summary>Creates the attribute.</summary>

@@ -21,11 +21,11 @@ internal sealed class NoGrowthDiscoverer : FactDiscoverer
             details.SkipUnless,
             details.SkipWhen,
             testMethod.Traits.ToDictionary(t => t.Key, t => new HashSet<string>(t.Value), StringComparer.OrdinalIgnoreCase),
-#if XUNITV3_4
+#if XUNITV3_3
             sourceFilePath: details.SourceFilePath,
             sourceLineNumber: details.SourceLineNumber,
 #else
-            sourceFilePath: null, // xunit.v3 2.x and 3.x read the source location from the runner's source information
+            sourceFilePath: null, // xunit.v3 2 reads the source location from the runner's source information
             sourceLineNumber: null,
 #endif
             timeout: details.Timeout);
