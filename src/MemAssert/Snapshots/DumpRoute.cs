@@ -116,6 +116,7 @@ internal static class DumpRoute
     {
         try
         {
+            using var quiet = DumpToolOutput.Begin();
             new DiagnosticsClient(Environment.ProcessId).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
         }
         catch (Exception ex) when (ex is ServerNotAvailableException or UnsupportedCommandException or ServerErrorException
