@@ -1,5 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using MemoryAssertions.Attachments;
+using MemoryAssertions.Adapters;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace MemoryAssertions.MSTest;
@@ -27,41 +28,60 @@ public sealed class NoGrowthAttribute : TestMethodAttribute
     public NoGrowthAttribute([CallerFilePath] string callerFilePath = "", [CallerLineNumber] int callerLineNumber = -1)
         : base(callerFilePath, callerLineNumber)
     {
+        Location = (callerFilePath, callerLineNumber);
     }
 #else
-    /// <summary>Creates the attribute.</summary>
-    public NoGrowthAttribute()
+    /// <summary>Creates the attribute; the compiler fills in where it is declared.</summary>
+    /// <param name="callerFilePath">The file the test is declared in.</param>
+    /// <param name="callerLineNumber">The line the test is declared on.</param>
+    public NoGrowthAttribute([CallerFilePath] string callerFilePath = "", [CallerLineNumber] int callerLineNumber = -1)
     {
+        Location = (callerFilePath, callerLineNumber);
     }
 #endif
 
-    /// <summary>Measured iterations in the first round (see <see cref="LeakOptions.Iterations"/>; default 20).</summary>
-    public int Iterations { get; set; } = LeakOptions.Default.Iterations;
+    /// <summary>Measured iterations in the first round (default 20, or the class's or assembly's <see cref="MemAssertDefaultsAttribute"/>); see <see cref="LeakOptions.Iterations"/>.</summary>
+    public int Iterations { get => Settings.Iterations ?? LeakOptions.Default.Iterations; set => Settings.Iterations = value; }
 
-    /// <summary>Calls made before measuring starts (see <see cref="LeakOptions.Warmup"/>; default 3).</summary>
-    public int Warmup { get; set; } = LeakOptions.Default.Warmup;
+    /// <summary>Calls before measuring starts (default 3); see <see cref="LeakOptions.Warmup"/>.</summary>
+    public int Warmup { get => Settings.Warmup ?? LeakOptions.Default.Warmup; set => Settings.Warmup = value; }
 
-    /// <summary>Sustained growth in bytes per iteration that is tolerated (see <see cref="LeakOptions.MaxGrowthPerIteration"/>; default 0).</summary>
-    public long MaxGrowthPerIteration { get; set; } = LeakOptions.Default.MaxGrowthPerIteration;
+    /// <summary>The most iterations an extended run may reach (default 0: 4 × <see cref="Iterations"/>); see <see cref="LeakOptions.MaxIterations"/>.</summary>
+    public int MaxIterations { get => Settings.MaxIterations ?? LeakOptions.Default.MaxIterations; set => Settings.MaxIterations = value; }
 
-    /// <summary>Type-name patterns left out of the heap diff (see <see cref="LeakOptions.Ignore"/>), e.g. <c>Ignore = ["MyApp.Cache*"]</c>.</summary>
-    public string[] Ignore { get; set; } = [];
+    /// <summary>Sustained growth in bytes per iteration that is tolerated (default 0); see <see cref="LeakOptions.MaxGrowthPerIteration"/>.</summary>
+    public long MaxGrowthPerIteration { get => Settings.MaxGrowthPerIteration ?? LeakOptions.Default.MaxGrowthPerIteration; set => Settings.MaxGrowthPerIteration = value; }
 
-    /// <summary>
-    /// A directory in which heap dumps are kept after the run (see <see cref="LeakOptions.KeepSnapshotsIn"/>); kept dumps
-    /// are also added to the result files. Default <see langword="null"/>: nothing is kept.
-    /// </summary>
-    public string? KeepSnapshotsIn { get; set; }
+    /// <summary>Type-name patterns left out of the heap diff, e.g. <c>Ignore = ["MyApp.Cache*"]</c>; see <see cref="LeakOptions.Ignore"/>.</summary>
+    [SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "Attribute arguments can only be arrays.")]
+    public string[] Ignore { get => Settings.Ignore ?? []; set => Settings.Ignore = value; }
 
-    /// <summary>The options this attribute stands for.</summary>
-    public LeakOptions ToOptions() => new()
-    {
-        Iterations = Iterations,
-        Warmup = Warmup,
-        MaxGrowthPerIteration = MaxGrowthPerIteration,
-        Ignore = [.. Ignore ?? []],
-        KeepSnapshotsIn = KeepSnapshotsIn,
-    };
+    /// <summary>How the heap diff is grouped (default by type); see <see cref="LeakOptions.GroupBy"/>.</summary>
+    public GroupBy GroupBy { get => Settings.GroupBy ?? LeakOptions.Default.GroupBy; set => Settings.GroupBy = value; }
+
+    /// <summary>How many retention paths the report shows (default 3); see <see cref="LeakOptions.MaxRetentionPaths"/>.</summary>
+    public int MaxRetentionPaths { get => Settings.MaxRetentionPaths ?? LeakOptions.Default.MaxRetentionPaths; set => Settings.MaxRetentionPaths = value; }
+
+    /// <summary>A directory in which heap dumps are kept, and attached to the result (default none); see <see cref="LeakOptions.KeepSnapshotsIn"/>.</summary>
+    public string? KeepSnapshotsIn { get => Settings.KeepSnapshotsIn; set => Settings.KeepSnapshotsIn = value; }
+
+    /// <summary>How heap snapshots are taken (default <see cref="SnapshotRoute.Auto"/>); see <see cref="LeakOptions.Snapshots"/>.</summary>
+    public SnapshotRoute Snapshots { get => Settings.Snapshots ?? LeakOptions.Default.Snapshots; set => Settings.Snapshots = value; }
+
+    /// <summary>How long one call may take, in seconds (default 30; 0 or less: no limit); see <see cref="LeakOptions.IterationTimeout"/>.</summary>
+    public int IterationTimeoutSeconds { get => Settings.IterationTimeoutSeconds ?? (int)LeakOptions.Default.IterationTimeout.TotalSeconds; set => Settings.IterationTimeoutSeconds = value; }
+
+    /// <summary>Attach the report (text and plot) to the result when the test passes too (default: on failure only).</summary>
+    public bool AttachReportOnPass { get => Settings.AttachReportOnPass ?? false; set => Settings.AttachReportOnPass = value; }
+
+    /// <summary>This test's settings over its class's and assembly's <see cref="MemAssertDefaultsAttribute"/>.</summary>
+    internal TestSettings Settings { get; } = new();
+
+    /// <summary>The file and line the test is declared in (from the compiler), where its failure points.</summary>
+    internal (string File, int Line) Location { get; private set; }
+
+    /// <summary>The options these properties stand for, over <see cref="LeakOptions.Default"/> (a class's or assembly's defaults apply when the test runs).</summary>
+    public LeakOptions ToOptions() => TestSettings.For(null, Settings).Options;
 
     /// <summary>Runs the test as the iteration of a leak check and returns one result.</summary>
     /// <param name="testMethod">The test method, as MSTest hands it over.</param>
@@ -76,10 +96,17 @@ public sealed class NoGrowthAttribute : TestMethodAttribute
 #endif
     {
         ArgumentNullException.ThrowIfNull(testMethod);
-        var expression = $"{ShortName(testMethod.TestClassName)}.{testMethod.TestMethodName}";
+        var method = testMethod.MethodInfo;
+        var expression = TestFailure.Expression(testMethod.TestClassName, testMethod.TestMethodName, testMethod.Arguments);
+        var resolved = TestSettings.For(method, Settings);
 
         TestResult? last = null;
         LeakReport report;
+        var files = new List<string>();
+        var collected = MSTestAttachments.Collected.Value;
+        var attachOnPass = ReportAttachments.AttachOnPass;
+        MSTestAttachments.Collected.Value = files;
+        ReportAttachments.AttachOnPass = resolved.AttachReportOnPass;
         try
         {
 #if MSTEST4
@@ -88,13 +115,13 @@ public sealed class NoGrowthAttribute : TestMethodAttribute
                     {
                         Passed(await testMethod.InvokeAsync(null).ConfigureAwait(false));
                     },
-                    ToOptions(),
+                    resolved.Options,
                     CancellationToken.None, // a cancelled or timed-out run ends the check: its invocation does not pass
                     expression)
                 .ConfigureAwait(false);
 #else
             // MSTest 3 invokes a test synchronously (an async body is awaited inside Invoke).
-            report = MemAssert.Measure(() => Passed(testMethod.Invoke(null)), ToOptions(), CancellationToken.None, expression);
+            report = MemAssert.Measure(() => Passed(testMethod.Invoke(null)), resolved.Options, CancellationToken.None, expression);
 #endif
         }
         catch (IterationFailedException failed)
@@ -107,16 +134,20 @@ public sealed class NoGrowthAttribute : TestMethodAttribute
             // Options out of range (the core says which and the allowed range), or a cancelled run.
             return [new TestResult { Outcome = UnitTestOutcome.Failed, TestFailureException = ex }];
         }
+        finally
+        {
+            MSTestAttachments.Collected.Value = collected;
+            ReportAttachments.AttachOnPass = attachOnPass;
+        }
 
         var final = last ?? new TestResult { Outcome = UnitTestOutcome.Passed };
-        var files = new List<string>(final.ResultFiles ?? []);
-        files.AddRange(ReportFiles.For(report, expression).Select(f => f.Path));
-        final.ResultFiles = files;
+        final.ResultFiles = [.. final.ResultFiles ?? [], .. files];
         final.Duration = report.Elapsed;
         if (report.IsLeak)
         {
             final.Outcome = UnitTestOutcome.Failed;
-            final.TestFailureException = new AssertFailedException(report.Text);
+            var (file, line) = Location;
+            final.TestFailureException = TestFailure.At(new AssertFailedException(report.Text), method, file, line);
         }
 
         return [final];
@@ -132,15 +163,21 @@ public sealed class NoGrowthAttribute : TestMethodAttribute
         }
     }
 
-    private static string ShortName(string className)
-    {
-        var dot = className.LastIndexOf('.');
-        return dot < 0 ? className : className[(dot + 1)..];
-    }
-
     /// <summary>Stops the check when an invocation of the test did not pass; carries MSTest's own result.</summary>
     private sealed class IterationFailedException(TestResult result) : Exception("The test did not pass: " + result.Outcome)
     {
         public TestResult Result { get; } = result;
     }
+}
+
+/// <summary>Collects the files the core publishes for the current test (its attachment hook), for the test's result files.</summary>
+internal static class MSTestAttachments
+{
+    /// <summary>The current test's result files; null outside a <see cref="NoGrowthAttribute"/> test.</summary>
+    public static readonly AsyncLocal<List<string>?> Collected = new();
+
+#pragma warning disable CA2255 // The adapter's registration with the core, as Verify's adapters do it.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register() => ReportAttachments.Register(file => Collected.Value?.Add(file.Path));
 }

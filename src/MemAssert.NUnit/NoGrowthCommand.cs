@@ -1,6 +1,8 @@
 using System.Reflection;
-using MemoryAssertions.Attachments;
+using System.Runtime.CompilerServices;
+using MemoryAssertions.Adapters;
 using NUnit.Framework;
+using NUnit.Framework.Interfaces;
 using NUnit.Framework.Internal;
 using NUnit.Framework.Internal.Commands;
 
@@ -10,7 +12,7 @@ namespace MemoryAssertions.NUnit;
 /// Runs the inner command (the test method invocation, inside set-up and tear-down) as the iteration of a leak check.
 /// An exception from the body propagates unchanged, so NUnit records it as it would for a plain test.
 /// </summary>
-internal sealed class NoGrowthCommand(TestCommand innerCommand, LeakOptions options) : DelegatingTestCommand(innerCommand)
+internal sealed class NoGrowthCommand(TestCommand innerCommand, NoGrowthAttribute attribute) : DelegatingTestCommand(innerCommand)
 {
     // NUnit 4 added the test's cancellation token ([CancelAfter]); this adapter compiles against NUnit 3, which has none.
     private static readonly PropertyInfo? CancellationTokenProperty =
@@ -19,22 +21,42 @@ internal sealed class NoGrowthCommand(TestCommand innerCommand, LeakOptions opti
     public override TestResult Execute(TestExecutionContext context)
     {
         var test = context.CurrentTest;
-        var expression = $"{test.TypeInfo?.Name ?? test.ClassName}.{test.Name}";
-
+        var method = test.Method?.MethodInfo;
+        var expression = TestFailure.Expression(test.TypeInfo?.Name ?? test.ClassName ?? "", test.MethodName ?? test.Name, test.Arguments);
+        var resolved = TestSettings.For(method, attribute.Settings);
         var cancellation = CancellationTokenProperty?.GetValue(context) is CancellationToken token ? token : CancellationToken.None;
-        var report = MemAssert.Measure(() => innerCommand.Execute(context), options, cancellation, expression);
 
-        foreach (var (path, description) in ReportFiles.For(report, expression))
+        LeakReport report;
+        var attachOnPass = ReportAttachments.AttachOnPass;
+        ReportAttachments.AttachOnPass = resolved.AttachReportOnPass;
+        try
         {
-            TestContext.AddTestAttachment(path, description);
+            report = MemAssert.Measure(() => innerCommand.Execute(context), resolved.Options, cancellation, expression);
+        }
+        finally
+        {
+            ReportAttachments.AttachOnPass = attachOnPass;
         }
 
         if (report.IsLeak)
         {
-            // NUnit's own failure path: records the assertion in the result and throws AssertionException.
-            Assert.Fail(report.Text);
+            // An assertion failure, as Assert.Fail records it, whose stack trace is the test method's.
+            var (file, line) = attribute.Location;
+            var stackTrace = TestFailure.At(new AssertionException(report.Text), method, file, line).StackTrace;
+            context.CurrentResult.RecordAssertion(AssertionStatus.Failed, report.Text, stackTrace);
+            context.CurrentResult.SetResult(ResultState.Failure, report.Text, stackTrace);
         }
 
         return context.CurrentResult;
     }
+}
+
+/// <summary>Registers NUnit's attachment of files to the current test with the core, when this adapter loads.</summary>
+internal static class NUnitAttachments
+{
+#pragma warning disable CA2255 // The adapter's registration with the core, as Verify's adapters do it.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register() =>
+        ReportAttachments.Register(file => TestContext.AddTestAttachment(file.Path, file.Description));
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using MemoryAssertions.Adapters;
 using Xunit;
 using Xunit.Sdk;
 
@@ -19,32 +21,54 @@ namespace MemoryAssertions.Xunit;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public sealed class NoGrowthAttribute : FactAttribute
 {
-    /// <summary>Measured iterations in the first round (at least 2, default 20); see <see cref="LeakOptions.Iterations"/>.</summary>
-    public int Iterations { get; set; } = LeakOptions.Default.Iterations;
-
-    /// <summary>Calls made before measuring starts (default 3); see <see cref="LeakOptions.Warmup"/>.</summary>
-    public int Warmup { get; set; } = LeakOptions.Default.Warmup;
-
-    /// <summary>Sustained growth at or below this many bytes per iteration is tolerated (default 0); see <see cref="LeakOptions.MaxGrowthPerIteration"/>.</summary>
-    public long MaxGrowthPerIteration { get; set; } = LeakOptions.Default.MaxGrowthPerIteration;
-
-    /// <summary>Type-name patterns left out of the heap diff, e.g. <c>"MyApp.Cache*"</c>; see <see cref="LeakOptions.Ignore"/>.</summary>
-    [SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "Attribute arguments can only be arrays.")]
-    public string[] Ignore { get; set; } = [];
-
-    /// <summary>
-    /// A directory in which the heap dumps of a leaking run are kept (default none: nothing is kept); the report names
-    /// them. See <see cref="LeakOptions.KeepSnapshotsIn"/>.
-    /// </summary>
-    public string? KeepSnapshotsIn { get; set; }
-
-    /// <summary>The options these properties stand for.</summary>
-    public LeakOptions ToLeakOptions() => new()
+    /// <summary>Creates the attribute; the compiler fills in where it is declared.</summary>
+    /// <param name="callerFilePath">The file the test is declared in.</param>
+    /// <param name="callerLineNumber">The line the test is declared on.</param>
+    public NoGrowthAttribute([CallerFilePath] string callerFilePath = "", [CallerLineNumber] int callerLineNumber = 0)
     {
-        Iterations = Iterations,
-        Warmup = Warmup,
-        MaxGrowthPerIteration = MaxGrowthPerIteration,
-        Ignore = Ignore ?? [],
-        KeepSnapshotsIn = KeepSnapshotsIn,
-    };
+        Location = (callerFilePath, callerLineNumber);
+    }
+
+    /// <summary>Measured iterations in the first round (default 20, or the class's or assembly's <see cref="MemAssertDefaultsAttribute"/>); see <see cref="LeakOptions.Iterations"/>.</summary>
+    public int Iterations { get => Settings.Iterations ?? LeakOptions.Default.Iterations; set => Settings.Iterations = value; }
+
+    /// <summary>Calls before measuring starts (default 3); see <see cref="LeakOptions.Warmup"/>.</summary>
+    public int Warmup { get => Settings.Warmup ?? LeakOptions.Default.Warmup; set => Settings.Warmup = value; }
+
+    /// <summary>The most iterations an extended run may reach (default 0: 4 × <see cref="Iterations"/>); see <see cref="LeakOptions.MaxIterations"/>.</summary>
+    public int MaxIterations { get => Settings.MaxIterations ?? LeakOptions.Default.MaxIterations; set => Settings.MaxIterations = value; }
+
+    /// <summary>Sustained growth in bytes per iteration that is tolerated (default 0); see <see cref="LeakOptions.MaxGrowthPerIteration"/>.</summary>
+    public long MaxGrowthPerIteration { get => Settings.MaxGrowthPerIteration ?? LeakOptions.Default.MaxGrowthPerIteration; set => Settings.MaxGrowthPerIteration = value; }
+
+    /// <summary>Type-name patterns left out of the heap diff, e.g. <c>Ignore = ["MyApp.Cache*"]</c>; see <see cref="LeakOptions.Ignore"/>.</summary>
+    [SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "Attribute arguments can only be arrays.")]
+    public string[] Ignore { get => Settings.Ignore ?? []; set => Settings.Ignore = value; }
+
+    /// <summary>How the heap diff is grouped (default by type); see <see cref="LeakOptions.GroupBy"/>.</summary>
+    public GroupBy GroupBy { get => Settings.GroupBy ?? LeakOptions.Default.GroupBy; set => Settings.GroupBy = value; }
+
+    /// <summary>How many retention paths the report shows (default 3); see <see cref="LeakOptions.MaxRetentionPaths"/>.</summary>
+    public int MaxRetentionPaths { get => Settings.MaxRetentionPaths ?? LeakOptions.Default.MaxRetentionPaths; set => Settings.MaxRetentionPaths = value; }
+
+    /// <summary>A directory in which heap dumps are kept, and attached to the result (default none); see <see cref="LeakOptions.KeepSnapshotsIn"/>.</summary>
+    public string? KeepSnapshotsIn { get => Settings.KeepSnapshotsIn; set => Settings.KeepSnapshotsIn = value; }
+
+    /// <summary>How heap snapshots are taken (default <see cref="SnapshotRoute.Auto"/>); see <see cref="LeakOptions.Snapshots"/>.</summary>
+    public SnapshotRoute Snapshots { get => Settings.Snapshots ?? LeakOptions.Default.Snapshots; set => Settings.Snapshots = value; }
+
+    /// <summary>How long one call may take, in seconds (default 30; 0 or less: no limit); see <see cref="LeakOptions.IterationTimeout"/>.</summary>
+    public int IterationTimeoutSeconds { get => Settings.IterationTimeoutSeconds ?? (int)LeakOptions.Default.IterationTimeout.TotalSeconds; set => Settings.IterationTimeoutSeconds = value; }
+
+    /// <summary>Attach the report (text and plot) to the result when the test passes too (default: on failure only).</summary>
+    public bool AttachReportOnPass { get => Settings.AttachReportOnPass ?? false; set => Settings.AttachReportOnPass = value; }
+
+    /// <summary>This test's settings over its class's and assembly's <see cref="MemAssertDefaultsAttribute"/>.</summary>
+    internal TestSettings Settings { get; } = new();
+
+    /// <summary>The file and line the test is declared in (from the compiler), where its failure points.</summary>
+    internal (string File, int Line) Location { get; private set; }
+
+    /// <summary>The options these properties stand for, over <see cref="LeakOptions.Default"/> (a class's or assembly's defaults apply when the test runs).</summary>
+    public LeakOptions ToLeakOptions() => TestSettings.For(null, Settings).Options;
 }

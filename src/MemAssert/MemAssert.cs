@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MemoryAssertions.Adapters;
 using MemoryAssertions.Series;
 
 namespace MemoryAssertions;
@@ -55,8 +56,9 @@ public static partial class MemAssert
     {
         ArgumentNullException.ThrowIfNull(action);
         var run = new LeakRun(options ?? LeakOptions.Default, expression);
-        var pending = run.RunSync(action, cancellationToken);
-        return pending;
+        var report = run.RunSync(action, cancellationToken);
+        ReportAttachments.Publish(report);
+        return report;
     }
 
     /// <summary>The asynchronous form of <see cref="Measure"/>; never throws for a leak.</summary>
@@ -71,7 +73,14 @@ public static partial class MemAssert
     {
         ArgumentNullException.ThrowIfNull(action);
         var run = new LeakRun(options ?? LeakOptions.Default, expression);
-        return run.RunAsync(action, cancellationToken);
+        return Published(run.RunAsync(action, cancellationToken));
+    }
+
+    private static async Task<LeakReport> Published(Task<LeakReport> pending)
+    {
+        var report = await pending.ConfigureAwait(false);
+        ReportAttachments.Publish(report);
+        return report;
     }
 
     private static LeakReport ThrowIfLeak(LeakReport report) =>

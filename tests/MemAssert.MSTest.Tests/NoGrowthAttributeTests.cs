@@ -10,17 +10,23 @@ namespace MemAssert.MSTest.Tests;
 public sealed class NoGrowthAttributeTests
 {
     [TestMethod]
-    public async Task A_clean_test_passes_and_gets_the_report_as_a_private_result_file()
+    public async Task A_clean_test_passes_with_no_result_file_unless_it_asks_for_the_report_on_a_pass()
     {
-        var result = await Run(typeof(CleanTargets), nameof(CleanTargets.Clean));
+        var plain = await Run(typeof(CleanTargets), nameof(CleanTargets.Clean));
+        var asked = await Run(typeof(AssemblyDefaultsTargets), nameof(AssemblyDefaultsTargets.FromAssembly));
 
-        Assert.AreEqual(UnitTestOutcome.Passed, result.Outcome, result.TestFailureException?.Message);
-        var file = result.ResultFiles!.Single();
-        StringAssert.Contains(File.ReadAllText(file), "CleanTargets.Clean");
-        if (!OperatingSystem.IsWindows())
+        Assert.AreEqual(UnitTestOutcome.Passed, plain.Outcome, plain.TestFailureException?.Message);
+        Assert.IsEmpty(plain.ResultFiles ?? []);
+        Assert.AreEqual(UnitTestOutcome.Passed, asked.Outcome, asked.TestFailureException?.Message);
+        CollectionAssert.AreEquivalent(new[] { ".txt", ".svg" }, asked.ResultFiles!.Select(Path.GetExtension).ToArray());
+        StringAssert.Contains(File.ReadAllText(asked.ResultFiles!.Single(f => f.EndsWith(".txt", StringComparison.Ordinal))), "did not leak");
+        foreach (var file in asked.ResultFiles!)
         {
-            Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-            Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+                Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
+            }
         }
     }
 
@@ -47,7 +53,44 @@ public sealed class NoGrowthAttributeTests
         var failure = Assert.IsInstanceOfType<AssertFailedException>(result.TestFailureException);
         StringAssert.Contains(failure.Message, nameof(MSTestLeakedPayload));
         StringAssert.Contains(failure.Message, "LeakingTargets.Leaks");
-        Assert.AreEqual(failure.Message, File.ReadAllText(result.ResultFiles!.Single()));
+
+        // The report and the plot of live bytes, both result files.
+        Assert.AreEqual(failure.Message, File.ReadAllText(result.ResultFiles!.Single(f => f.EndsWith(".txt", StringComparison.Ordinal))));
+        Assert.AreEqual("svg", System.Xml.Linq.XDocument.Load(result.ResultFiles!.Single(f => f.EndsWith(".svg", StringComparison.Ordinal))).Root!.Name.LocalName);
+
+        // The stack trace starts at the test method, where it is declared, not inside MemAssert.
+        var first = failure.StackTrace!.Split('\n')[0].Trim();
+        Assert.StartsWith("at MemAssert.MSTest.Tests.Targets.LeakingTargets.Leaks() in ", first);
+        Assert.MatchesRegex(@"LeakTargets\.cs:line \d+$", first);
+    }
+
+    [TestMethod]
+    public async Task Each_row_of_a_parameterised_test_is_a_check_of_its_own()
+    {
+        ParameterisedTargets.Retained.Clear();
+
+        var clean = await Run(new TargetTestMethod(typeof(ParameterisedTargets), nameof(ParameterisedTargets.Keeps), [0]));
+        var leaking = await Run(new TargetTestMethod(typeof(ParameterisedTargets), nameof(ParameterisedTargets.Keeps), [1]));
+        ParameterisedTargets.Retained.Clear();
+
+        Assert.AreEqual(UnitTestOutcome.Passed, clean.Outcome, clean.TestFailureException?.Message);
+        Assert.AreEqual(UnitTestOutcome.Failed, leaking.Outcome);
+        StringAssert.Contains(leaking.TestFailureException!.Message, "`ParameterisedTargets.Keeps(1)` leaked");
+        StringAssert.Contains(leaking.TestFailureException.Message, nameof(MSTestLeakedPayload));
+    }
+
+    [TestMethod]
+    public async Task A_test_s_own_settings_win_over_its_class_s_defaults_which_win_over_its_assembly_s()
+    {
+        StringAssert.Contains(await ReportText(typeof(ClassDefaultsTargets), nameof(ClassDefaultsTargets.FromClass)), "Warm-up 5,");
+        StringAssert.Contains(await ReportText(typeof(ClassDefaultsTargets), nameof(ClassDefaultsTargets.OwnWins)), "Warm-up 2,");
+        StringAssert.Contains(await ReportText(typeof(AssemblyDefaultsTargets), nameof(AssemblyDefaultsTargets.FromAssembly)), "Warm-up 4,");
+    }
+
+    private static async Task<string> ReportText(Type type, string method)
+    {
+        var result = await Run(type, method);
+        return File.ReadAllText(result.ResultFiles!.Single(f => f.EndsWith(".txt", StringComparison.Ordinal)));
     }
 
     [TestMethod]

@@ -9,7 +9,7 @@ namespace MemAssert.MSTest.Tests;
 /// <see cref="ITestMethod.InvokeAsync"/>: each call creates the instance, runs [TestInitialize], the method (awaiting a
 /// returned task) and [TestCleanup], and returns a result (Passed, or Failed with the exception) instead of throwing.
 /// </summary>
-internal sealed class TargetTestMethod(Type type, string name) : ITestMethod
+internal sealed class TargetTestMethod(Type type, string name, object?[]? rowArguments = null) : ITestMethod
 {
     public MethodInfo MethodInfo { get; } = type.GetMethod(name) ?? throw new ArgumentException($"{type.Name}.{name} not found", nameof(name));
 
@@ -23,7 +23,7 @@ internal sealed class TargetTestMethod(Type type, string name) : ITestMethod
 
     public Type ReturnType => MethodInfo.ReturnType;
 
-    public object?[]? Arguments => null;
+    public object?[]? Arguments => rowArguments;
 
     public ParameterInfo[] ParameterTypes => MethodInfo.GetParameters();
 
@@ -34,7 +34,7 @@ internal sealed class TargetTestMethod(Type type, string name) : ITestMethod
         try
         {
             await Call<TestInitializeAttribute>(instance);
-            await Invoke(MethodInfo, instance);
+            await Invoke(MethodInfo, instance, arguments ?? rowArguments); // MSTest: null means the row's own arguments
             await Call<TestCleanupAttribute>(instance);
             return new Microsoft.VisualStudio.TestTools.UnitTesting.TestResult { Outcome = UnitTestOutcome.Passed };
         }
@@ -63,12 +63,12 @@ internal sealed class TargetTestMethod(Type type, string name) : ITestMethod
         }
     }
 
-    private static async Task Invoke(MethodInfo method, object instance)
+    private static async Task Invoke(MethodInfo method, object instance, object?[]? arguments = null)
     {
         object? returned;
         try
         {
-            returned = method.Invoke(instance, null);
+            returned = method.Invoke(instance, arguments);
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {

@@ -27,21 +27,27 @@ public class NoGrowthAttributeTests
     }
 
     [Test]
-    public void A_passing_test_gets_the_report_attached_as_a_private_file()
+    public void A_passing_test_gets_no_attachment_unless_it_asks_for_the_report_on_a_pass()
     {
-        var result = InProcessNUnit.RunTest(typeof(CleanTargets), nameof(CleanTargets.Clean));
+        var plain = InProcessNUnit.RunTest(typeof(CleanTargets), nameof(CleanTargets.Clean));
+        var asked = InProcessNUnit.RunTest(typeof(AssemblyDefaultsTargets), nameof(AssemblyDefaultsTargets.FromAssembly));
 
-        var attachment = result.TestAttachments.Single();
         Assert.Multiple(() =>
         {
-            Assert.That(attachment.Description, Does.Contain("MemAssert report"));
-            Assert.That(File.ReadAllText(attachment.FilePath), Does.Contain("CleanTargets.Clean"));
-            if (!OperatingSystem.IsWindows())
+            Assert.That(plain.ResultState, Is.EqualTo(ResultState.Success), plain.Message);
+            Assert.That(plain.TestAttachments, Is.Empty);
+            Assert.That(asked.ResultState, Is.EqualTo(ResultState.Success), asked.Message);
+            Assert.That(asked.TestAttachments.Select(a => Path.GetExtension(a.FilePath)), Is.EquivalentTo(new[] { ".txt", ".svg" }));
+            Assert.That(File.ReadAllText(asked.TestAttachments.Single(a => a.FilePath.EndsWith(".txt", StringComparison.Ordinal)).FilePath), Does.Contain("did not leak"));
+            foreach (var attachment in asked.TestAttachments)
             {
-                Assert.That(File.GetUnixFileMode(attachment.FilePath), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
-                Assert.That(
-                    File.GetUnixFileMode(Path.GetDirectoryName(attachment.FilePath)!),
-                    Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+                if (!OperatingSystem.IsWindows())
+                {
+                    Assert.That(File.GetUnixFileMode(attachment.FilePath), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+                    Assert.That(
+                        File.GetUnixFileMode(Path.GetDirectoryName(attachment.FilePath)!),
+                        Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+                }
             }
         });
     }
@@ -62,10 +68,58 @@ public class NoGrowthAttributeTests
             Assert.That(result.Message, Does.Contain("LeakingTargets.Leaks"));
             Assert.That(result.AssertionResults.Single().Status, Is.EqualTo(AssertionStatus.Failed));
             Assert.That(result.AssertionResults.Single().Message, Is.EqualTo(result.Message));
+
+            // The report and the plot of live bytes, both attached.
             var report = result.TestAttachments.Single(a => a.Description!.Contains("leak report", StringComparison.Ordinal));
             Assert.That(File.ReadAllText(report.FilePath), Is.EqualTo(result.Message));
+            var plot = result.TestAttachments.Single(a => a.FilePath.EndsWith(".svg", StringComparison.Ordinal));
+            Assert.That(System.Xml.Linq.XDocument.Load(plot.FilePath).Root!.Name.LocalName, Is.EqualTo("svg"));
+
+            // The stack trace starts at the test method, where it is declared, not inside MemAssert.
+            var first = result.StackTrace!.Split('\n')[0].Trim();
+            Assert.That(first, Does.StartWith("at MemAssert.NUnit.Tests.Targets.LeakingTargets.Leaks() in "));
+            Assert.That(first, Does.Match(@"LeakTargets\.cs:line \d+$"));
         });
     }
+
+    [Test]
+    public void Each_test_case_of_a_parameterised_test_is_a_check_of_its_own()
+    {
+        ParameterisedTargets.Retained.Clear();
+
+        var fixture = InProcessNUnit.RunFixture(typeof(ParameterisedTargets), levelOfParallelism: 0);
+        ParameterisedTargets.Retained.Clear();
+
+        var cases = Leaves(fixture).ToDictionary(r => r.Name);
+        Assert.Multiple(() =>
+        {
+            Assert.That(cases["Keeps(0)"].ResultState, Is.EqualTo(ResultState.Success), cases["Keeps(0)"].Message);
+            Assert.That(cases["Keeps(1)"].ResultState, Is.EqualTo(ResultState.Failure));
+            Assert.That(cases["Keeps(1)"].Message, Does.Contain("`ParameterisedTargets.Keeps(1)` leaked"));
+            Assert.That(cases["Keeps(1)"].Message, Does.Contain(nameof(NUnitLeakedPayload)));
+        });
+    }
+
+    [Test]
+    public void A_test_s_own_settings_win_over_its_class_s_defaults_which_win_over_its_assembly_s()
+    {
+        var fromClass = InProcessNUnit.RunTest(typeof(ClassDefaultsTargets), nameof(ClassDefaultsTargets.FromClass));
+        var ownWins = InProcessNUnit.RunTest(typeof(ClassDefaultsTargets), nameof(ClassDefaultsTargets.OwnWins));
+        var fromAssembly = InProcessNUnit.RunTest(typeof(AssemblyDefaultsTargets), nameof(AssemblyDefaultsTargets.FromAssembly));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ReportText(fromClass), Does.Contain("Warm-up 5,"));
+            Assert.That(ReportText(ownWins), Does.Contain("Warm-up 2,"));
+            Assert.That(ReportText(fromAssembly), Does.Contain("Warm-up 4,"));
+        });
+    }
+
+    private static string ReportText(ITestResult result) =>
+        File.ReadAllText(result.TestAttachments.Single(a => a.FilePath.EndsWith(".txt", StringComparison.Ordinal)).FilePath);
+
+    private static IEnumerable<ITestResult> Leaves(ITestResult result) =>
+        result.HasChildren ? result.Children.SelectMany(Leaves) : [result];
 
     [Test]
     public void A_throwing_test_fails_with_its_own_exception_as_a_plain_test_would()

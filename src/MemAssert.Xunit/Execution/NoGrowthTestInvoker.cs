@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using MemoryAssertions.Adapters;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -26,9 +27,16 @@ internal sealed class NoGrowthTestInvoker(
     protected override object CallTestMethod(object testClassInstance) =>
         TestMethod.ReturnType == typeof(void) ? Measure(testClassInstance) : MeasureAsync(testClassInstance);
 
-    private string Expression => TestClass.Name + "." + TestMethod.Name;
+    private string Expression => TestFailure.Expression(TestClass.Name, TestMethod.Name, TestMethodArguments);
 
-    private LeakOptions Options => (TestMethod.GetCustomAttribute<NoGrowthAttribute>() ?? new NoGrowthAttribute()).ToLeakOptions();
+    private NoGrowthAttribute Attribute => TestMethod.GetCustomAttribute<NoGrowthAttribute>() ?? new NoGrowthAttribute();
+
+    private LeakOptions Options => TestSettings.For(TestMethod, Attribute.Settings).Options;
+
+    // A leak fails the test with the report as the message, its stack trace starting at the test method. xUnit v2 has
+    // no attachments: the report is the message.
+    private NoGrowthException Failure(LeakReport report) =>
+        TestFailure.At(new NoGrowthException(report), TestMethod, Attribute.Location.File, Attribute.Location.Line);
 
     private object Measure(object testClassInstance)
     {
@@ -38,7 +46,7 @@ internal sealed class NoGrowthTestInvoker(
         }
 
         var report = MemAssert.Measure(() => InvokeOnce(testClassInstance).GetAwaiter().GetResult(), Options, CancellationTokenSource.Token, Expression);
-        return report.IsLeak ? throw new NoGrowthException(report) : Task.CompletedTask;
+        return report.IsLeak ? throw Failure(report) : Task.CompletedTask;
     }
 
     private async Task MeasureAsync(object testClassInstance)
@@ -46,7 +54,7 @@ internal sealed class NoGrowthTestInvoker(
         var report = await MemAssert.MeasureAsync(() => InvokeOnce(testClassInstance), Options, CancellationTokenSource.Token, Expression).ConfigureAwait(false);
         if (report.IsLeak)
         {
-            throw new NoGrowthException(report);
+            throw Failure(report);
         }
     }
 

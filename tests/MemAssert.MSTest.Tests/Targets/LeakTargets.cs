@@ -79,3 +79,36 @@ public class ThrowingTargets
     [NoGrowth(Iterations = 8, Warmup = 2)]
     public void AssertionFailsInBody() => Assert.AreEqual(3, Calls + 2);
 }
+
+/// <summary>A [DataRow]-style test: the row with a positive count leaks.</summary>
+public class ParameterisedTargets
+{
+    public static readonly List<MSTestLeakedPayload> Retained = [];
+
+    [NoGrowth(Iterations = 8, Warmup = 2)]
+    public void Keeps(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Retained.Add(new MSTestLeakedPayload());
+        }
+    }
+}
+
+/// <summary>No Warmup on the tests: the class's [MemAssertDefaults] applies, over the assembly's (AssemblyInfo.cs).</summary>
+[MemoryAssertions.MemAssertDefaults(Warmup = 5, AttachReportOnPass = true)]
+public class ClassDefaultsTargets
+{
+    [NoGrowth(Iterations = 8)]
+    public void FromClass() => GC.KeepAlive(new MSTestLeakedPayload());
+
+    [NoGrowth(Iterations = 8, Warmup = 2)]
+    public void OwnWins() => GC.KeepAlive(new MSTestLeakedPayload());
+}
+
+/// <summary>No defaults on the class: the assembly's [MemAssertDefaults] applies.</summary>
+public class AssemblyDefaultsTargets
+{
+    [NoGrowth(Iterations = 8, AttachReportOnPass = true)]
+    public void FromAssembly() => GC.KeepAlive(new MSTestLeakedPayload());
+}

@@ -187,3 +187,39 @@ public class ParallelTargets
         }
     }
 }
+
+/// <summary>[TestCase] rows under [NoGrowth]: each row is a check of its own; the row with a positive count leaks.</summary>
+[Explicit("Target fixture: run by NoGrowthAttributeTests")]
+public class ParameterisedTargets
+{
+    public static readonly List<NUnitLeakedPayload> Retained = [];
+
+    [TestCase(0), TestCase(1), NoGrowth(Iterations = 8, Warmup = 2)]
+    public void Keeps(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Retained.Add(new NUnitLeakedPayload());
+        }
+    }
+}
+
+/// <summary>No Warmup on the test: the class's [MemAssertDefaults] applies, over the assembly's (AssemblyInfo.cs).</summary>
+[Explicit("Target fixture: run by NoGrowthAttributeTests")]
+[MemoryAssertions.MemAssertDefaults(Warmup = 5, AttachReportOnPass = true)]
+public class ClassDefaultsTargets
+{
+    [Test, NoGrowth(Iterations = 8)]
+    public void FromClass() => GC.KeepAlive(new NUnitLeakedPayload());
+
+    [Test, NoGrowth(Iterations = 8, Warmup = 2)]
+    public void OwnWins() => GC.KeepAlive(new NUnitLeakedPayload());
+}
+
+/// <summary>No defaults on the class: the assembly's [MemAssertDefaults] applies.</summary>
+[Explicit("Target fixture: run by NoGrowthAttributeTests")]
+public class AssemblyDefaultsTargets
+{
+    [Test, NoGrowth(Iterations = 8, AttachReportOnPass = true)]
+    public void FromAssembly() => GC.KeepAlive(new NUnitLeakedPayload());
+}

@@ -1,15 +1,14 @@
 using System.Globalization;
-using MemoryAssertions.Attachments;
-using NUnit.Framework;
+using MemoryAssertions.Adapters;
 
-namespace MemAssert.NUnit.Tests;
+namespace MemoryAssertions.Tests.Reporting;
 
-/// <summary>The lifetime of report folders (shared by the NUnit and MSTest adapters).</summary>
+/// <summary>The lifetime of the report folders every adapter attaches files from.</summary>
 public class ReportFilesTests
 {
     private const int DeadPid = int.MaxValue - 7;
 
-    [Test]
+    [Fact]
     public void Folders_of_exited_processes_are_deleted_after_the_grace_period_and_kept_before_it()
     {
         var old = MakeFolder(DeadPid, exitedAgo: TimeSpan.FromMinutes(10), lastWriteAgo: TimeSpan.FromMinutes(10));
@@ -18,8 +17,8 @@ public class ReportFilesTests
         {
             ReportFiles.DeleteStaleFolders();
 
-            Assert.That(Directory.Exists(old), Is.False, "exited 10 minutes ago");
-            Assert.That(Directory.Exists(recent), Is.True, "exited 30 s ago: a runner may still be copying");
+            Assert.False(Directory.Exists(old), "exited 10 minutes ago");
+            Assert.True(Directory.Exists(recent), "exited 30 s ago: a runner may still be copying");
         }
         finally
         {
@@ -27,7 +26,7 @@ public class ReportFilesTests
         }
     }
 
-    [Test]
+    [Fact]
     public void Folders_without_a_marker_are_deleted_only_when_their_process_is_gone_and_they_are_old()
     {
         var crashedLongAgo = MakeFolder(DeadPid, exitedAgo: null, lastWriteAgo: TimeSpan.FromHours(2));
@@ -37,9 +36,9 @@ public class ReportFilesTests
         {
             ReportFiles.DeleteStaleFolders();
 
-            Assert.That(Directory.Exists(crashedLongAgo), Is.False);
-            Assert.That(Directory.Exists(crashedRecently), Is.True);
-            Assert.That(Directory.Exists(running), Is.True, "its process is still running");
+            Assert.False(Directory.Exists(crashedLongAgo));
+            Assert.True(Directory.Exists(crashedRecently));
+            Assert.True(Directory.Exists(running), "its process is still running");
         }
         finally
         {

@@ -2,15 +2,17 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using MemoryAssertions.Reporting;
 
-namespace MemoryAssertions.Attachments;
+namespace MemoryAssertions.Adapters;
 
 /// <summary>
-/// Report files to attach to test results (compiled into each adapter that attaches files).
+/// Report files to attach to test results, for every adapter: the report as text and the live bytes per iteration as an
+/// SVG plot (with the fitted growth), and the snapshots kept at the user's request.
 /// </summary>
 /// <remarks>
 /// <para>Files live in one private folder per test process, <c>{temp}/memassert-reports-{pid}-{random}</c> (mode 0700,
-/// files 0600), and hold the report text only: type names, counts and sizes, never object contents.</para>
+/// files 0600), and hold the report text and plot only: type names, counts and sizes, never object contents.</para>
 /// <para>They outlive the test process on purpose. Runners read attachments after the test host has gone: the VSTest
 /// TRX logger copies them in its own process when the last result batch arrives, and IDEs link to the path. Deleting
 /// the folder when the test process exits lost attachments from the last batch in a measured TRX run. So at exit the
@@ -29,13 +31,21 @@ internal static class ReportFiles
     private static string? _folder;
     private static int _counter;
 
-    /// <summary>The report file (written now) and any snapshot files the user asked to keep, with descriptions.</summary>
-    public static IReadOnlyList<(string Path, string Description)> For(LeakReport report, string expression)
+    /// <summary>
+    /// The report and plot files (written now) when the check found a leak or <paramref name="evenOnPass"/>, and any
+    /// snapshot files the user asked to keep, with descriptions.
+    /// </summary>
+    public static IReadOnlyList<(string Path, string Description)> For(LeakReport report, string expression, bool evenOnPass = false)
     {
-        var files = new List<(string, string)>
+        ArgumentNullException.ThrowIfNull(report);
+        var files = new List<(string, string)>();
+        if (report.IsLeak || evenOnPass)
         {
-            (Write(report, expression), report.IsLeak ? "MemAssert leak report" : "MemAssert report (no leak)"),
-        };
+            var (text, plot) = Write(report, expression);
+            files.Add((text, report.IsLeak ? "MemAssert leak report" : "MemAssert report (no leak)"));
+            files.Add((plot, "MemAssert live bytes per iteration"));
+        }
+
         foreach (var kept in report.KeptFiles)
         {
             files.Add((kept, "MemAssert heap snapshot (kept at your request)"));
@@ -44,7 +54,7 @@ internal static class ReportFiles
         return files;
     }
 
-    private static string Write(LeakReport report, string expression)
+    private static (string Text, string Plot) Write(LeakReport report, string expression)
     {
         string file;
         lock (Sync)
@@ -56,12 +66,18 @@ internal static class ReportFiles
             }
 
             _counter++;
-            file = Path.Combine(_folder, $"{_counter:D4}-{SafeName(expression)}.memassert.txt");
+            file = Path.Combine(_folder, $"{_counter:D4}-{SafeName(expression)}.memassert");
         }
 
-        using var writer = new StreamWriter(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), OwnerOnly(FileMode.CreateNew));
-        writer.Write(report.Text);
-        return file;
+        WriteText(file + ".txt", report.Text);
+        WriteText(file + ".svg", LiveBytesPlot.Render(report));
+        return (file + ".txt", file + ".svg");
+    }
+
+    private static void WriteText(string path, string text)
+    {
+        using var writer = new StreamWriter(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), OwnerOnly(FileMode.CreateNew));
+        writer.Write(text);
     }
 
     private static string CreateFolder()
