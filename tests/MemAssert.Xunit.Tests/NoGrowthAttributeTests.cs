@@ -50,6 +50,26 @@ public class NoGrowthAttributeTests
         Assert.True(typeof(global::Xunit.Sdk.XunitException).IsAssignableFrom(typeof(NoGrowthException)));
         Assert.StartsWith("`LeakingTarget.Keeps_a_widget_per_call` leaked", outcome.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(LeakedWidget), outcome.Message, StringComparison.Ordinal);
+
+        // The stack trace starts at the test method, where it is declared, not inside MemAssert (xUnit v2 has no
+        // attachments: the report is the message).
+        var first = outcome.StackTrace!.Split('\n')[0].Trim();
+        Assert.StartsWith("at MemAssert.Xunit.Tests.Targets.LeakingTarget.Keeps_a_widget_per_call() in ", first, StringComparison.Ordinal);
+        Assert.Matches(@"Scenarios\.cs:line \d+$", first);
+    }
+
+    [Fact]
+    public async Task A_test_s_own_settings_win_over_its_class_s_defaults_which_win_over_its_assembly_s()
+    {
+        ClassDefaultsTarget.Held.Clear();
+        var outcomes = await XunitRun.RunAsync(typeof(ClassDefaultsTarget), typeof(AssemblyDefaultsTarget));
+        ClassDefaultsTarget.Held.Clear();
+
+        Assert.Contains("Warm-up 5,", Single(outcomes, nameof(ClassDefaultsTarget.FromClass)), StringComparison.Ordinal);
+        Assert.Contains("Warm-up 2,", Single(outcomes, nameof(ClassDefaultsTarget.OwnWins)), StringComparison.Ordinal);
+        Assert.Contains("Warm-up 4,", Single(outcomes, nameof(AssemblyDefaultsTarget.FromAssembly)), StringComparison.Ordinal);
+
+        static string Single(IReadOnlyList<TestOutcome> outcomes, string name) => Assert.Single(outcomes, o => o.Name == name).Message!;
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Xunit.Sdk;
 namespace MemAssert.Xunit.Tests;
 
 /// <summary>The outcome of one test as xUnit v2 reported it.</summary>
-internal sealed record TestOutcome(string Name, string Result, string? ExceptionType, string? Message, string? CollectionName);
+internal sealed record TestOutcome(string Name, string Result, string? ExceptionType, string? Message, string? CollectionName, string? StackTrace = null);
 
 /// <summary>
 /// Runs target test classes through xUnit v2's own discovery and execution (XunitTestFramework, in this process) and
@@ -81,7 +81,7 @@ internal static class XunitRun
                         Outcomes.Add(Outcome(passed, "Passed", null, null));
                         break;
                     case ITestFailed failed:
-                        Outcomes.Add(Outcome(failed, "Failed", failed.ExceptionTypes[0], failed.Messages[0]));
+                        Outcomes.Add(Outcome(failed, "Failed", failed.ExceptionTypes[0], failed.Messages[0]) with { StackTrace = failed.StackTraces[0] });
                         break;
                     case ITestSkipped skipped:
                         Outcomes.Add(Outcome(skipped, "Skipped", null, skipped.Reason));

@@ -56,10 +56,20 @@ public class NoGrowthAttributeTests
             Assert.StartsWith("`LeakingTarget.Keeps_a_widget_per_call` leaked", outcome.Message, StringComparison.Ordinal);
             Assert.Contains(nameof(LeakedWidget), outcome.Message, StringComparison.Ordinal);
 
-            Assert.Equal(outcome.Message, outcome.Attachments["MemAssert leak report"].AsString());
-            var paths = outcome.Attachments["MemAssert kept snapshots"].AsString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            // The report and the plot of live bytes, both attached; each kept snapshot by its path.
+            Assert.Equal(outcome.Message, Assert.Single(outcome.Attachments, a => a.Key.StartsWith("MemAssert leak report", StringComparison.Ordinal)).Value.AsString());
+            var plot = Assert.Single(outcome.Attachments, a => a.Key.StartsWith("MemAssert live bytes per iteration", StringComparison.Ordinal)).Value;
+            var (bytes, mediaType) = plot.AsByteArray();
+            Assert.Equal("image/svg+xml", mediaType);
+            Assert.Equal("svg", System.Xml.Linq.XDocument.Parse(System.Text.Encoding.UTF8.GetString(bytes)).Root!.Name.LocalName);
+            var paths = outcome.Attachments.Where(a => a.Key.StartsWith("MemAssert heap snapshot", StringComparison.Ordinal)).Select(a => a.Value.AsString()).ToList();
             Assert.NotEmpty(paths);
             Assert.All(paths, p => Assert.True(File.Exists(p), p));
+
+            // The stack trace starts at the test method, where it is declared, not inside MemAssert.
+            var first = outcome.StackTrace!.Split('\n')[0].Trim();
+            Assert.StartsWith("at MemAssert.XunitV3.Tests.Targets.LeakingTarget.Keeps_a_widget_per_call() in ", first, StringComparison.Ordinal);
+            Assert.Matches(@"Scenarios\.cs:line \d+$", first);
         }
         finally
         {
@@ -68,6 +78,33 @@ public class NoGrowthAttributeTests
                 Directory.Delete(kept, recursive: true);
             }
         }
+    }
+
+    [Fact]
+    public async Task A_passing_test_gets_no_attachment_unless_it_asks_for_the_report_on_a_pass()
+    {
+        Calls.Reset();
+        var plain = Assert.Single(await XunitRun.RunAsync(typeof(CleanTarget)));
+        var asked = Assert.Single(await XunitRun.RunAsync(typeof(AssemblyDefaultsTarget)));
+
+        Assert.Equal("Passed", plain.Result);
+        Assert.Empty(plain.Attachments);
+        Assert.Equal("Passed", asked.Result);
+        Assert.Contains("did not leak", Assert.Single(asked.Attachments, a => a.Key.StartsWith("MemAssert report", StringComparison.Ordinal)).Value.AsString(), StringComparison.Ordinal);
+        Assert.Single(asked.Attachments, a => a.Key.StartsWith("MemAssert live bytes per iteration", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_test_s_own_settings_win_over_its_class_s_defaults_which_win_over_its_assembly_s()
+    {
+        var outcomes = await XunitRun.RunAsync(typeof(ClassDefaultsTarget), typeof(AssemblyDefaultsTarget));
+
+        Assert.Contains("Warm-up 5,", Report(outcomes, nameof(ClassDefaultsTarget.FromClass)), StringComparison.Ordinal);
+        Assert.Contains("Warm-up 2,", Report(outcomes, nameof(ClassDefaultsTarget.OwnWins)), StringComparison.Ordinal);
+        Assert.Contains("Warm-up 4,", Report(outcomes, nameof(AssemblyDefaultsTarget.FromAssembly)), StringComparison.Ordinal);
+
+        static string Report(IReadOnlyList<TestOutcome> outcomes, string name) =>
+            Assert.Single(Assert.Single(outcomes, o => o.Name == name).Attachments, a => a.Key.StartsWith("MemAssert report", StringComparison.Ordinal)).Value.AsString();
     }
 
     [Fact]

@@ -11,7 +11,8 @@ internal sealed record TestOutcome(
     string? ExceptionType,
     string? Message,
     string? CollectionName,
-    IReadOnlyDictionary<string, TestAttachment> Attachments);
+    IReadOnlyDictionary<string, TestAttachment> Attachments,
+    string? StackTrace = null);
 
 /// <summary>
 /// Runs target test classes through xUnit v3's own in-process front controller (discovery and execution of the given
@@ -70,7 +71,7 @@ internal static class XunitRun
     {
         private readonly Dictionary<string, string> _collections = [];
         private readonly Dictionary<string, (string Name, string Collection)> _tests = [];
-        private readonly Dictionary<string, (string Result, FailureCause? Cause, string? Type, string? Message)> _results = [];
+        private readonly Dictionary<string, (string Result, FailureCause? Cause, string? Type, string? Message, string? StackTrace)> _results = [];
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -89,21 +90,21 @@ internal static class XunitRun
                         _tests[test.TestUniqueID] = (test.TestDisplayName, _collections.GetValueOrDefault(test.TestCollectionUniqueID, "?"));
                         break;
                     case ITestPassed passed:
-                        _results[passed.TestUniqueID] = ("Passed", null, null, null);
+                        _results[passed.TestUniqueID] = ("Passed", null, null, null, null);
                         break;
                     case ITestFailed failed:
-                        _results[failed.TestUniqueID] = ("Failed", failed.Cause, failed.ExceptionTypes[0], failed.Messages[0]);
+                        _results[failed.TestUniqueID] = ("Failed", failed.Cause, failed.ExceptionTypes[0], failed.Messages[0], failed.StackTraces[0]);
                         break;
                     case ITestSkipped skipped:
-                        _results[skipped.TestUniqueID] = ("Skipped", null, null, skipped.Reason);
+                        _results[skipped.TestUniqueID] = ("Skipped", null, null, skipped.Reason, null);
                         break;
                     case ITestNotRun notRun:
-                        _results[notRun.TestUniqueID] = ("NotRun", null, null, null);
+                        _results[notRun.TestUniqueID] = ("NotRun", null, null, null, null);
                         break;
                     case ITestFinished finished:
                         var (name, collectionName) = _tests.GetValueOrDefault(finished.TestUniqueID, ("?", "?"));
-                        var (result, cause, type, text) = _results.GetValueOrDefault(finished.TestUniqueID, ("?", null, null, null));
-                        Outcomes.Add(new TestOutcome(name[(name.LastIndexOf('.') + 1)..], result, cause, type, text, collectionName, finished.Attachments));
+                        var (result, cause, type, text, stack) = _results.GetValueOrDefault(finished.TestUniqueID, ("?", null, null, null, null));
+                        Outcomes.Add(new TestOutcome(name[(name.LastIndexOf('.') + 1)..], result, cause, type, text, collectionName, finished.Attachments, stack));
                         break;
                     case ITestAssemblyFinished:
                         Done.TrySetResult();

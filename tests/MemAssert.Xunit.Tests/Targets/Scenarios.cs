@@ -177,3 +177,23 @@ internal sealed class BusyNeighbour
         }
     }
 }
+
+/// <summary>Leaks, so that the report (the message) shows the warm-up: the class's [MemAssertDefaults] applies, over the assembly's.</summary>
+[MemoryAssertions.MemAssertDefaults(Warmup = 5)]
+internal sealed class ClassDefaultsTarget
+{
+    public static readonly List<LeakedWidget> Held = [];
+
+    [NoGrowth(Iterations = 8)]
+    public void FromClass() => Held.Add(new LeakedWidget(Held.Count));
+
+    [NoGrowth(Iterations = 8, Warmup = 2)]
+    public void OwnWins() => Held.Add(new LeakedWidget(Held.Count));
+}
+
+/// <summary>No defaults on the class: the assembly's [MemAssertDefaults] (AssemblyInfo.cs) applies.</summary>
+internal sealed class AssemblyDefaultsTarget
+{
+    [NoGrowth(Iterations = 8)]
+    public void FromAssembly() => ClassDefaultsTarget.Held.Add(new LeakedWidget(ClassDefaultsTarget.Held.Count));
+}

@@ -179,3 +179,21 @@ internal sealed class BusyNeighbour
         }
     }
 }
+
+/// <summary>No Warmup on the tests: the class's [MemAssertDefaults] applies, over the assembly's (AssemblyInfo.cs).</summary>
+[MemoryAssertions.MemAssertDefaults(Warmup = 5, AttachReportOnPass = true)]
+internal sealed class ClassDefaultsTarget
+{
+    [NoGrowth(Iterations = 8)]
+    public void FromClass() => GC.KeepAlive(new LeakedWidget(0));
+
+    [NoGrowth(Iterations = 8, Warmup = 2)]
+    public void OwnWins() => GC.KeepAlive(new LeakedWidget(0));
+}
+
+/// <summary>No defaults on the class: the assembly's [MemAssertDefaults] applies.</summary>
+internal sealed class AssemblyDefaultsTarget
+{
+    [NoGrowth(Iterations = 8, AttachReportOnPass = true)]
+    public void FromAssembly() => GC.KeepAlive(new LeakedWidget(0));
+}
