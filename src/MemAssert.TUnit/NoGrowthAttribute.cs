@@ -1,0 +1,82 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using MemoryAssertions.Adapters;
+using TUnit.Core;
+using TUnit.Core.Interfaces;
+
+namespace MemoryAssertions.TUnit;
+
+/// <summary>
+/// Turns a TUnit test into a leak check: <c>[Test, NoGrowth]</c> (with <c>[Arguments(...)]</c> or a data source, each
+/// case checked on its own). The test body is the iteration of
+/// <see cref="MemAssert.MeasureAsync(Func{Task}, LeakOptions?, CancellationToken, string?)"/> (warm-up, measured
+/// iterations and verdict as in <see cref="MemAssert.NoLeak(Action, LeakOptions?, CancellationToken, string?)"/>). A leak
+/// fails the test with a <see cref="NoGrowthException"/> whose message is the full report and whose stack trace points
+/// at the test; the report and a plot of the live bytes are attached as artifacts.
+/// </summary>
+/// <remarks>
+/// Once per test: the class instance, <c>[Before(Test)]</c> and <c>[After(Test)]</c> hooks. Per iteration: the test body.
+/// The test runs apart from every other test (it is a <c>[NotInParallel]</c>), since the check measures the whole process.
+/// </remarks>
+public sealed class NoGrowthAttribute : NotInParallelAttribute, ITestRegisteredEventReceiver
+{
+    /// <summary>Creates the attribute; the compiler fills in where it is declared.</summary>
+    /// <param name="callerFilePath">The file the test is declared in.</param>
+    /// <param name="callerLineNumber">The line the test is declared on.</param>
+    public NoGrowthAttribute([CallerFilePath] string callerFilePath = "", [CallerLineNumber] int callerLineNumber = 0)
+    {
+        Location = (callerFilePath, callerLineNumber);
+    }
+
+    /// <summary>Measured iterations in the first round (default 20, or the class's or assembly's <see cref="MemAssertDefaultsAttribute"/>); see <see cref="LeakOptions.Iterations"/>.</summary>
+    public int Iterations { get => Settings.Iterations ?? LeakOptions.Default.Iterations; set => Settings.Iterations = value; }
+
+    /// <summary>Calls before measuring starts (default 3); see <see cref="LeakOptions.Warmup"/>.</summary>
+    public int Warmup { get => Settings.Warmup ?? LeakOptions.Default.Warmup; set => Settings.Warmup = value; }
+
+    /// <summary>The most iterations an extended run may reach (default 0: 4 × <see cref="Iterations"/>); see <see cref="LeakOptions.MaxIterations"/>.</summary>
+    public int MaxIterations { get => Settings.MaxIterations ?? LeakOptions.Default.MaxIterations; set => Settings.MaxIterations = value; }
+
+    /// <summary>Sustained growth in bytes per iteration that is tolerated (default 0); see <see cref="LeakOptions.MaxGrowthPerIteration"/>.</summary>
+    public long MaxGrowthPerIteration { get => Settings.MaxGrowthPerIteration ?? LeakOptions.Default.MaxGrowthPerIteration; set => Settings.MaxGrowthPerIteration = value; }
+
+    /// <summary>Type-name patterns left out of the heap diff, e.g. <c>Ignore = ["MyApp.Cache*"]</c>; see <see cref="LeakOptions.Ignore"/>.</summary>
+    [SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "Attribute arguments can only be arrays.")]
+    public string[] Ignore { get => Settings.Ignore ?? []; set => Settings.Ignore = value; }
+
+    /// <summary>How the heap diff is grouped (default by type); see <see cref="LeakOptions.GroupBy"/>.</summary>
+    public GroupBy GroupBy { get => Settings.GroupBy ?? LeakOptions.Default.GroupBy; set => Settings.GroupBy = value; }
+
+    /// <summary>How many retention paths the report shows (default 3); see <see cref="LeakOptions.MaxRetentionPaths"/>.</summary>
+    public int MaxRetentionPaths { get => Settings.MaxRetentionPaths ?? LeakOptions.Default.MaxRetentionPaths; set => Settings.MaxRetentionPaths = value; }
+
+    /// <summary>A directory in which heap dumps are kept, and attached to the result (default none); see <see cref="LeakOptions.KeepSnapshotsIn"/>.</summary>
+    public string? KeepSnapshotsIn { get => Settings.KeepSnapshotsIn; set => Settings.KeepSnapshotsIn = value; }
+
+    /// <summary>How heap snapshots are taken (default <see cref="SnapshotRoute.Auto"/>); see <see cref="LeakOptions.Snapshots"/>.</summary>
+    public SnapshotRoute Snapshots { get => Settings.Snapshots ?? LeakOptions.Default.Snapshots; set => Settings.Snapshots = value; }
+
+    /// <summary>How long one call may take, in seconds (default 30; 0 or less: no limit); see <see cref="LeakOptions.IterationTimeout"/>.</summary>
+    public int IterationTimeoutSeconds { get => Settings.IterationTimeoutSeconds ?? (int)LeakOptions.Default.IterationTimeout.TotalSeconds; set => Settings.IterationTimeoutSeconds = value; }
+
+    /// <summary>Attach the report (text and plot) to the result when the test passes too (default: on failure only).</summary>
+    public bool AttachReportOnPass { get => Settings.AttachReportOnPass ?? false; set => Settings.AttachReportOnPass = value; }
+
+    /// <summary>This test's settings over its class's and assembly's <see cref="MemAssertDefaultsAttribute"/>.</summary>
+    internal TestSettings Settings { get; } = new();
+
+    /// <summary>The file and line the attribute is constructed in (for TUnit, generated code; see NoGrowthExecutor).</summary>
+    internal (string File, int Line) Location { get; private set; }
+
+    /// <summary>The options these properties stand for, over <see cref="LeakOptions.Default"/> (a class's or assembly's defaults apply when the test runs).</summary>
+    public LeakOptions ToOptions() => TestSettings.For(null, Settings).Options;
+    /// <summary>Runs the test through the leak check, apart from other tests.</summary>
+    /// <param name="context">The test being registered.</param>
+    /// <returns>A completed task.</returns>
+    public ValueTask OnTestRegistered(TestRegisteredContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.SetTestExecutor(new NoGrowthExecutor(this));
+        return default;
+    }
+}
