@@ -7,7 +7,8 @@ using Xunit.Sdk;
 namespace MemoryAssertions.Xunit;
 
 /// <summary>
-/// Marks a test method as a leak check; use it instead of <c>[Fact]</c>. The method body is the iteration: it runs
+/// Marks a test method as a leak check; use it instead of <c>[Fact]</c>, or of <c>[Theory]</c> beside data attributes
+/// (<c>[InlineData]</c>, <c>[MemberData]</c>, <c>[ClassData]</c>: each data row is a check of its own). The method body is the iteration: it runs
 /// <see cref="Warmup"/> + <see cref="Iterations"/> times (more when the run is extended) on one instance of the test
 /// class, with a full GC after each measured call, and the test fails with a <see cref="NoGrowthException"/> whose
 /// message is the full leak report when the live heap grows. An exception thrown by the body fails the test unchanged.
@@ -28,6 +29,12 @@ public sealed class NoGrowthAttribute : FactAttribute
     {
         Location = (callerFilePath, callerLineNumber);
     }
+
+    /// <summary>
+    /// With data attributes (<c>[InlineData]</c>, <c>[MemberData]</c>, …): leave the data rows to be enumerated when the
+    /// test runs rather than at discovery, as <c>[Theory(DisableDiscoveryEnumeration = true)]</c> does.
+    /// </summary>
+    public bool DisableDiscoveryEnumeration { get; set; }
 
     /// <summary>Measured iterations in the first round (default 20, or the class's or assembly's <see cref="MemAssertDefaultsAttribute"/>); see <see cref="LeakOptions.Iterations"/>.</summary>
     public int Iterations { get => Settings.Iterations ?? LeakOptions.Default.Iterations; set => Settings.Iterations = value; }

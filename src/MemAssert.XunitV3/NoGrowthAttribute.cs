@@ -8,10 +8,11 @@ using Xunit.v3;
 namespace MemoryAssertions.XunitV3;
 
 /// <summary>
-/// Marks a test method as a leak check; use it instead of <c>[Fact]</c>. The method body is the iteration: it runs
+/// Marks a test method as a leak check; use it instead of <c>[Fact]</c>, or of <c>[Theory]</c> beside data attributes
+/// (<c>[InlineData]</c>, <c>[MemberData]</c>, <c>[ClassData]</c>: each data row is a check of its own). The method body is the iteration: it runs
 /// <see cref="Warmup"/> + <see cref="Iterations"/> times (more when the run is extended) on one instance of the test
 /// class, with a full GC after each measured call, and the test fails with a <see cref="NoGrowthException"/> whose
-/// message is the full leak report (also attached to the result) when the live heap grows. An exception thrown by the
+/// message is the full leak report (attached to the result with a plot) when the live heap grows. An exception thrown by the
 /// body fails the test unchanged.
 /// </summary>
 /// <remarks>
@@ -22,7 +23,7 @@ namespace MemoryAssertions.XunitV3;
 /// </remarks>
 [XunitTestCaseDiscoverer(typeof(NoGrowthDiscoverer))]
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-public sealed class NoGrowthAttribute : FactAttribute
+public sealed class NoGrowthAttribute : FactAttribute, ITheoryAttribute
 {
 #if XUNITV3_3
     /// <summary>Creates the attribute; the compiler fills in the source location.</summary>
@@ -80,6 +81,20 @@ public sealed class NoGrowthAttribute : FactAttribute
     /// <summary>Attach the report (text and plot) to the result when the test passes too (default: on failure only).</summary>
     public bool AttachReportOnPass { get => Settings.AttachReportOnPass ?? false; set => Settings.AttachReportOnPass = value; }
 
+    /// <summary>
+    /// With data attributes (<c>[InlineData]</c>, <c>[MemberData]</c>, …): leave the data rows to be enumerated when the
+    /// test runs rather than at discovery, as <see cref="TheoryAttribute.DisableDiscoveryEnumeration"/> does.
+    /// </summary>
+    public bool DisableDiscoveryEnumeration { get; set; }
+
+    /// <summary>With data attributes: skip the test, rather than fail it, when they yield no data, as <see cref="TheoryAttribute.SkipTestWithoutData"/> does.</summary>
+    public bool SkipTestWithoutData { get; set; }
+
+#if XUNITV3_4
+    /// <summary>With data attributes: add the data row's index to each case's name, as <see cref="TheoryAttribute.IncludeTestCaseIndex"/> does.</summary>
+    public bool IncludeTestCaseIndex { get; set; }
+
+#endif
     /// <summary>This test's settings over its class's and assembly's <see cref="MemAssertDefaultsAttribute"/>.</summary>
     internal TestSettings Settings { get; } = new();
 

@@ -116,4 +116,23 @@ public class NoGrowthAttributeTests
         Assert.Equal(2, outcomes.Count);
         Assert.True(Neighbours.NeighbourRounds > 0);
     }
+
+    [Theory]
+    [InlineData(typeof(InlineDataTarget), "Keeps(count: 0)", "Keeps(count: 1)", "`InlineDataTarget.Keeps(1)` leaked", false)]
+    [InlineData(typeof(InlineDataTarget), "Keeps(count: 0)", "Keeps(count: 1)", "`InlineDataTarget.Keeps(1)` leaked", true)]
+    [InlineData(typeof(MemberDataTarget), "Keeps(count: 0)", "Keeps(count: 2)", "`MemberDataTarget.Keeps(2)` leaked", false)]
+    [InlineData(typeof(UnserialisableDataTarget), "Keeps(amount: 0)", "Keeps(amount: 1)", "`UnserialisableDataTarget.Keeps(Amount)` leaked", false)]
+    public async Task Each_data_row_is_a_check_of_its_own(Type target, string clean, string leaking, string message, bool serialize)
+    {
+        var outcomes = await XunitRun.RunAsync(serialize, target);
+
+        Assert.Equal(2, outcomes.Count);
+        var passed = Assert.Single(outcomes, o => o.DisplayName == clean);
+        Assert.Equal("Passed", passed.Result);
+        var failed = Assert.Single(outcomes, o => o.DisplayName == leaking);
+        Assert.Equal("Failed", failed.Result);
+        Assert.Equal(typeof(NoGrowthException).FullName, failed.ExceptionType);
+        Assert.StartsWith(message, failed.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(LeakedWidget), failed.Message, StringComparison.Ordinal);
+    }
 }

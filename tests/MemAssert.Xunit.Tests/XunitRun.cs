@@ -6,7 +6,7 @@ using Xunit.Sdk;
 namespace MemAssert.Xunit.Tests;
 
 /// <summary>The outcome of one test as xUnit v2 reported it.</summary>
-internal sealed record TestOutcome(string Name, string Result, string? ExceptionType, string? Message, string? CollectionName, string? StackTrace = null);
+internal sealed record TestOutcome(string Name, string Result, string? ExceptionType, string? Message, string? CollectionName, string? StackTrace = null, string? DisplayName = null);
 
 /// <summary>
 /// Runs target test classes through xUnit v2's own discovery and execution (XunitTestFramework, in this process) and
@@ -93,6 +93,6 @@ internal static class XunitRun
         }
 
         private static TestOutcome Outcome(ITestResultMessage result, string kind, string? exceptionType, string? message) =>
-            new(result.Test.TestCase.TestMethod.Method.Name, kind, exceptionType, message, result.TestCollection.DisplayName);
+            new(result.Test.TestCase.TestMethod.Method.Name, kind, exceptionType, message, result.TestCollection.DisplayName, DisplayName: result.Test.DisplayName[(result.Test.DisplayName.LastIndexOf('.') + 1)..]);
     }
 }

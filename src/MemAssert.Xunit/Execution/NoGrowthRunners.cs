@@ -30,6 +30,32 @@ internal sealed class NoGrowthTestCaseRunner(
         new NoGrowthTestRunner(test, messageBus, testClass, constructorArguments, testMethod, testMethodArguments, skipReason, beforeAfterAttributes, aggregator, cancellationTokenSource);
 }
 
+/// <summary>The runner of a test case whose data rows are enumerated when it runs: each row's test with <see cref="NoGrowthTestRunner"/>.</summary>
+internal sealed class NoGrowthTheoryTestCaseRunner(
+    IXunitTestCase testCase,
+    string displayName,
+    string skipReason,
+    object[] constructorArguments,
+    IMessageSink diagnosticMessageSink,
+    IMessageBus messageBus,
+    ExceptionAggregator aggregator,
+    CancellationTokenSource cancellationTokenSource)
+    : XunitTheoryTestCaseRunner(testCase, displayName, skipReason, constructorArguments, diagnosticMessageSink, messageBus, aggregator, cancellationTokenSource)
+{
+    protected override XunitTestRunner CreateTestRunner(
+        ITest test,
+        IMessageBus messageBus,
+        Type testClass,
+        object[] constructorArguments,
+        MethodInfo testMethod,
+        object[] testMethodArguments,
+        string skipReason,
+        IReadOnlyList<BeforeAfterTestAttribute> beforeAfterAttributes,
+        ExceptionAggregator aggregator,
+        CancellationTokenSource cancellationTokenSource) =>
+        new NoGrowthTestRunner(test, messageBus, testClass, constructorArguments, testMethod, testMethodArguments, skipReason, beforeAfterAttributes, aggregator, cancellationTokenSource);
+}
+
 /// <summary>The fact test runner, with <see cref="NoGrowthTestInvoker"/> to call the method.</summary>
 internal sealed class NoGrowthTestRunner(
     ITest test,

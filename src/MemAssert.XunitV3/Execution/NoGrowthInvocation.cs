@@ -25,7 +25,7 @@ internal static class NoGrowthInvocation
     {
         var attribute = method.GetCustomAttribute<NoGrowthAttribute>() ?? new NoGrowthAttribute();
         var resolved = TestSettings.For(method, attribute.Settings);
-        var expression = TestFailure.Expression(test.TestMethod.TestClass.Class.Name, method.Name, test.TestMethod.TestMethodArguments);
+        var expression = TestFailure.Expression(test.TestMethod.TestClass.Class.Name, method.Name, test.TestMethodArguments);
         if (method.ReturnType == typeof(void))
         {
             var attachOnPass = ReportAttachments.AttachOnPass;

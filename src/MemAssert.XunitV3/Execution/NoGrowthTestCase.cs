@@ -4,7 +4,7 @@ using Xunit.v3;
 
 namespace MemoryAssertions.XunitV3.Execution;
 
-/// <summary>A fact test case whose run measures the method body with MemAssert.</summary>
+/// <summary>A <c>[NoGrowth]</c> test case (a fact, or one data row of a test with data) whose run measures the method body with MemAssert.</summary>
 internal sealed class NoGrowthTestCase : XunitTestCase, ISelfExecutingXunitTestCase
 {
     /// <summary>Called by the de-serializer only.</summary>
@@ -27,17 +27,104 @@ internal sealed class NoGrowthTestCase : XunitTestCase, ISelfExecutingXunitTestC
         string? skipUnless,
         string? skipWhen,
         Dictionary<string, HashSet<string>> traits,
+        object?[]? testMethodArguments,
         string? sourceFilePath,
         int? sourceLineNumber,
         int? timeout)
-        : base(testMethod, testCaseDisplayName, uniqueID, @explicit, skipExceptions, skipReason, skipType, skipUnless, skipWhen, traits, null, sourceFilePath, sourceLineNumber, timeout)
+        : base(testMethod, testCaseDisplayName, uniqueID, @explicit, skipExceptions, skipReason, skipType, skipUnless, skipWhen, traits, testMethodArguments, sourceFilePath, sourceLineNumber, timeout)
 #pragma warning restore CA1002, CA1019
     {
     }
 
 #if XUNITV3_4
     /// <inheritdoc />
-    public async ValueTask<RunSummary> Run(
+    public ValueTask<RunSummary> Run(
+        ExplicitOption explicitOption,
+        IMessageBus messageBus,
+        object?[] constructorArguments,
+        ExceptionAggregator aggregator,
+        CancellationTokenSource cancellationTokenSource,
+        ParallelMode parallelMode,
+        ExecutionScheduler scheduler,
+        FixtureMappingManager methodFixtureMappings) =>
+        NoGrowthCaseRun.Run(this, explicitOption, messageBus, constructorArguments, aggregator, cancellationTokenSource, parallelMode, scheduler, methodFixtureMappings);
+#else
+    /// <inheritdoc />
+    public ValueTask<RunSummary> Run(
+        ExplicitOption explicitOption,
+        IMessageBus messageBus,
+        object?[] constructorArguments,
+        ExceptionAggregator aggregator,
+        CancellationTokenSource cancellationTokenSource) =>
+        NoGrowthCaseRun.Run(this, explicitOption, messageBus, constructorArguments, aggregator, cancellationTokenSource);
+#endif
+}
+
+/// <summary>
+/// A <c>[NoGrowth]</c> test with data rows that are enumerated when it runs (non-serialisable data, or
+/// <see cref="NoGrowthAttribute.DisableDiscoveryEnumeration"/>): each row is a check of its own.
+/// </summary>
+internal sealed class NoGrowthDelayEnumeratedTestCase : XunitDelayEnumeratedTheoryTestCase, ISelfExecutingXunitTestCase
+{
+    /// <summary>Called by the de-serializer only.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    [Obsolete("Called by the de-serializer; should only be called by deriving classes for de-serialization purposes")]
+    public NoGrowthDelayEnumeratedTestCase()
+    {
+    }
+
+    /// <summary>Creates the test case (see <see cref="XunitDelayEnumeratedTheoryTestCase"/>).</summary>
+#pragma warning disable CA1002, CA1019 // Same shape as XunitDelayEnumeratedTheoryTestCase's constructor.
+    public NoGrowthDelayEnumeratedTestCase(
+        IXunitTestMethod testMethod,
+        string testCaseDisplayName,
+        string uniqueID,
+        bool @explicit,
+        bool skipTestWithoutData,
+        Type[]? skipExceptions,
+        string? skipReason,
+        Type? skipType,
+        string? skipUnless,
+        string? skipWhen,
+        Dictionary<string, HashSet<string>> traits,
+        string? sourceFilePath,
+        int? sourceLineNumber,
+        int? timeout)
+        : base(testMethod, testCaseDisplayName, uniqueID, @explicit, skipTestWithoutData, skipExceptions, skipReason, skipType, skipUnless, skipWhen, traits, sourceFilePath, sourceLineNumber, timeout)
+#pragma warning restore CA1002, CA1019
+    {
+    }
+
+#if XUNITV3_4
+    /// <inheritdoc />
+    public ValueTask<RunSummary> Run(
+        ExplicitOption explicitOption,
+        IMessageBus messageBus,
+        object?[] constructorArguments,
+        ExceptionAggregator aggregator,
+        CancellationTokenSource cancellationTokenSource,
+        ParallelMode parallelMode,
+        ExecutionScheduler scheduler,
+        FixtureMappingManager methodFixtureMappings) =>
+        NoGrowthCaseRun.Run(this, explicitOption, messageBus, constructorArguments, aggregator, cancellationTokenSource, parallelMode, scheduler, methodFixtureMappings);
+#else
+    /// <inheritdoc />
+    public ValueTask<RunSummary> Run(
+        ExplicitOption explicitOption,
+        IMessageBus messageBus,
+        object?[] constructorArguments,
+        ExceptionAggregator aggregator,
+        CancellationTokenSource cancellationTokenSource) =>
+        NoGrowthCaseRun.Run(this, explicitOption, messageBus, constructorArguments, aggregator, cancellationTokenSource);
+#endif
+}
+
+/// <summary>Runs a <c>[NoGrowth]</c> test case: its tests (one, or one per data row) each measured by <see cref="NoGrowthTestRunner"/>.</summary>
+internal static class NoGrowthCaseRun
+{
+#if XUNITV3_4
+    public static async ValueTask<RunSummary> Run(
+        IXunitTestCase testCase,
         ExplicitOption explicitOption,
         IMessageBus messageBus,
         object?[] constructorArguments,
@@ -47,33 +134,33 @@ internal sealed class NoGrowthTestCase : XunitTestCase, ISelfExecutingXunitTestC
         ExecutionScheduler scheduler,
         FixtureMappingManager methodFixtureMappings)
     {
-        var tests = await aggregator.RunAsync(CreateTests, []).ConfigureAwait(false);
+        var tests = await aggregator.RunAsync(testCase.CreateTests, []).ConfigureAwait(false);
         if (aggregator.ToException() is { } exception)
         {
-            return XunitRunnerHelper.FailTestCases(messageBus, cancellationTokenSource, [this], exception);
+            return XunitRunnerHelper.FailTestCases(messageBus, cancellationTokenSource, [testCase], exception);
         }
 
         return await NoGrowthTestCaseRunner.Instance.Run(
-                this, tests, messageBus, aggregator, cancellationTokenSource, parallelMode, scheduler, TestCaseDisplayName, SkipReason, explicitOption, constructorArguments, methodFixtureMappings)
+                testCase, tests, messageBus, aggregator, cancellationTokenSource, parallelMode, scheduler, testCase.TestCaseDisplayName, testCase.SkipReason, explicitOption, constructorArguments, methodFixtureMappings)
             .ConfigureAwait(false);
     }
 #else
-    /// <inheritdoc />
-    public async ValueTask<RunSummary> Run(
+    public static async ValueTask<RunSummary> Run(
+        IXunitTestCase testCase,
         ExplicitOption explicitOption,
         IMessageBus messageBus,
         object?[] constructorArguments,
         ExceptionAggregator aggregator,
         CancellationTokenSource cancellationTokenSource)
     {
-        var tests = await aggregator.RunAsync(CreateTests, []).ConfigureAwait(false);
+        var tests = await aggregator.RunAsync(testCase.CreateTests, []).ConfigureAwait(false);
         if (aggregator.ToException() is { } exception)
         {
-            return XunitRunnerHelper.FailTestCases(messageBus, cancellationTokenSource, [this], exception);
+            return XunitRunnerHelper.FailTestCases(messageBus, cancellationTokenSource, [testCase], exception);
         }
 
         return await NoGrowthTestCaseRunner.Instance.Run(
-                this, tests, messageBus, aggregator, cancellationTokenSource, TestCaseDisplayName, SkipReason, explicitOption, constructorArguments)
+                testCase, tests, messageBus, aggregator, cancellationTokenSource, testCase.TestCaseDisplayName, testCase.SkipReason, explicitOption, constructorArguments)
             .ConfigureAwait(false);
     }
 #endif

@@ -197,3 +197,64 @@ internal sealed class AssemblyDefaultsTarget
     [NoGrowth(Iterations = 8, AttachReportOnPass = true)]
     public void FromAssembly() => GC.KeepAlive(new LeakedWidget(0));
 }
+
+/// <summary>Each data row is a check of its own: the row with a positive count keeps that many widgets per call.</summary>
+internal sealed class InlineDataTarget
+{
+    public static readonly List<LeakedWidget> Held = [];
+
+    [NoGrowth(Iterations = 8, Warmup = 2)]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Keeps(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Held.Add(new LeakedWidget(Held.Count));
+        }
+    }
+}
+
+/// <summary>Rows from a member, serialisable (one test case per row at discovery).</summary>
+internal sealed class MemberDataTarget
+{
+    public static readonly List<LeakedWidget> Held = [];
+
+    public static TheoryData<int> Counts => [0, 2];
+
+    [NoGrowth(Iterations = 8, Warmup = 2)]
+    [MemberData(nameof(Counts))]
+    public void Keeps(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Held.Add(new LeakedWidget(Held.Count));
+        }
+    }
+}
+
+/// <summary>How many widgets a row keeps per call; not serialisable, so xUnit enumerates the rows when the test runs.</summary>
+internal sealed class Amount(int count)
+{
+    public int Count { get; } = count;
+
+    public override string ToString() => Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Rows that cannot be serialised: one test case at discovery, each row measured on its own when it runs.</summary>
+internal sealed class UnserialisableDataTarget
+{
+    public static readonly List<LeakedWidget> Held = [];
+
+    public static TheoryData<Amount> Amounts => [new Amount(0), new Amount(1)];
+
+    [NoGrowth(Iterations = 8, Warmup = 2)]
+    [MemberData(nameof(Amounts))]
+    public void Keeps(Amount amount)
+    {
+        for (var i = 0; i < amount.Count; i++)
+        {
+            Held.Add(new LeakedWidget(Held.Count));
+        }
+    }
+}
