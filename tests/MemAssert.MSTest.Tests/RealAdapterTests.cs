@@ -52,4 +52,11 @@ public sealed class RealAdapterTests
     [DataRow(1)]
     [DataRow(2)]
     public void Data_rows_are_checked_row_by_row(int row) => Assert.IsTrue(row is 1 or 2);
+
+    public static IEnumerable<object[]> Rows => [[1], [2]];
+
+    // Rows from a member: each reaches the body with its own argument.
+    [NoGrowth(Iterations = 8, Warmup = 2)]
+    [DynamicData(nameof(Rows))]
+    public void Dynamic_data_rows_are_checked_row_by_row(int row) => Assert.IsTrue(row is 1 or 2, $"row {row}");
 }

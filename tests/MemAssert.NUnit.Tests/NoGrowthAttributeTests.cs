@@ -97,6 +97,9 @@ public class NoGrowthAttributeTests
             Assert.That(cases["Keeps(1)"].ResultState, Is.EqualTo(ResultState.Failure));
             Assert.That(cases["Keeps(1)"].Message, Does.Contain("`ParameterisedTargets.Keeps(1)` leaked"));
             Assert.That(cases["Keeps(1)"].Message, Does.Contain(nameof(NUnitLeakedPayload)));
+            Assert.That(cases["KeepsFromSource(0)"].ResultState, Is.EqualTo(ResultState.Success), cases["KeepsFromSource(0)"].Message);
+            Assert.That(cases["KeepsFromSource(2)"].ResultState, Is.EqualTo(ResultState.Failure));
+            Assert.That(cases["KeepsFromSource(2)"].Message, Does.Contain("`ParameterisedTargets.KeepsFromSource(2)` leaked"));
         });
     }
 

@@ -188,7 +188,7 @@ public class ParallelTargets
     }
 }
 
-/// <summary>[TestCase] rows under [NoGrowth]: each row is a check of its own; the row with a positive count leaks.</summary>
+/// <summary>[TestCase] and [TestCaseSource] rows under [NoGrowth]: each row is a check of its own; the row with a positive count leaks.</summary>
 [Explicit("Target fixture: run by NoGrowthAttributeTests")]
 public class ParameterisedTargets
 {
@@ -196,6 +196,17 @@ public class ParameterisedTargets
 
     [TestCase(0), TestCase(1), NoGrowth(Iterations = 8, Warmup = 2)]
     public void Keeps(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Retained.Add(new NUnitLeakedPayload());
+        }
+    }
+
+    public static IEnumerable<int> Counts => [0, 2];
+
+    [TestCaseSource(nameof(Counts)), NoGrowth(Iterations = 8, Warmup = 2)]
+    public void KeepsFromSource(int count)
     {
         for (var i = 0; i < count; i++)
         {
