@@ -1,9 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace MemoryAssertions.TUnit;
 
 /// <summary>
-/// The failure of a <see cref="NoGrowthAttribute"/> test that leaks. <see cref="Exception.Message"/> is the full report;
-/// <see cref="Report"/> has the data.
+/// The failure of a <see cref="NoGrowthAttribute"/> test that leaks. <see cref="Exception.Message"/> is the full report; <see cref="Report"/> has the data.
 /// </summary>
+[SuppressMessage("Design", "CA1032:Implement standard exception constructors", Justification = "Thrown by [NoGrowth] only, always with the report of its check.")]
 public sealed class NoGrowthException : Exception
 {
     /// <summary>Creates the failure for a report.</summary>
@@ -14,26 +16,6 @@ public sealed class NoGrowthException : Exception
         Report = report;
     }
 
-    /// <summary>Creates the failure with a message only (no report).</summary>
-    /// <param name="message">The message.</param>
-    public NoGrowthException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the failure with a message and its cause (no report).</summary>
-    /// <param name="message">The message.</param>
-    /// <param name="innerException">The cause.</param>
-    public NoGrowthException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    /// <summary>Creates the failure without a message (no report).</summary>
-    public NoGrowthException()
-    {
-    }
-
-    /// <summary>The report of the check; null when created without one.</summary>
-    public LeakReport? Report { get; }
+    /// <summary>The report of the check.</summary>
+    public LeakReport Report { get; }
 }

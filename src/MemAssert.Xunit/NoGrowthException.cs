@@ -1,43 +1,22 @@
+using System.Diagnostics.CodeAnalysis;
 using Xunit.Sdk;
 
-// Compiled into both xUnit adapters (MemAssert.XunitV3 links this file and defines XUNIT_V3): one exception, two namespaces.
-#if XUNIT_V3
-namespace MemoryAssertions.XunitV3;
-#else
 namespace MemoryAssertions.Xunit;
-#endif
 
 /// <summary>
-/// The assertion failure of a <see cref="NoGrowthAttribute"/> test that leaks. <see cref="Exception.Message"/> is the
-/// full report; <see cref="Report"/> has the data.
+/// The assertion failure of a <see cref="NoGrowthAttribute"/> test that leaks (an <c>XunitException</c>, so runners show it as a failed assertion). <see cref="Exception.Message"/> is the full report; <see cref="Report"/> has the data.
 /// </summary>
+[SuppressMessage("Design", "CA1032:Implement standard exception constructors", Justification = "Thrown by [NoGrowth] only, always with the report of its check.")]
 public sealed class NoGrowthException : XunitException
 {
     /// <summary>Creates the failure for a report.</summary>
+    /// <param name="report">The leak report.</param>
     public NoGrowthException(LeakReport report)
         : base((report ?? throw new ArgumentNullException(nameof(report))).Text)
     {
         Report = report;
     }
 
-    /// <summary>Creates the failure with a message only (no report).</summary>
-    public NoGrowthException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the failure with a message and an inner exception (no report).</summary>
-    public NoGrowthException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    /// <summary>Creates the failure with a generic message (no report).</summary>
-    public NoGrowthException()
-        : base("Memory leak detected.")
-    {
-    }
-
-    /// <summary>The leak report, or <see langword="null"/> when the exception was created from a message alone.</summary>
-    public LeakReport? Report { get; }
+    /// <summary>The report of the check.</summary>
+    public LeakReport Report { get; }
 }

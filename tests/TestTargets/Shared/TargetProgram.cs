@@ -11,6 +11,11 @@ internal static class TargetProgram
     /// <summary>The program <paramref name="name"/>.dll beside the test assembly's output folder.</summary>
     public static string Locate(string name)
     {
+        if (Path.IsPathRooted(name))
+        {
+            return File.Exists(name) ? name : throw new FileNotFoundException($"The program {name} was not built.", name);
+        }
+
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
         var bin = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", ".."));
         var program = Path.Combine(bin, name, configuration, name + ".dll");
