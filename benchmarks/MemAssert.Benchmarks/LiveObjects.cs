@@ -1,17 +1,22 @@
+using System.Globalization;
+
 namespace MemoryAssertions.Benchmarks;
 
-/// <summary>The heap the measurements run on: N small objects (32 B each) kept alive by a static array.</summary>
+/// <summary>
+/// The heap the measurements run on, an ordinary object graph: a <c>Dictionary&lt;int, Node&gt;</c> held by a static
+/// field, each node with a string and an <c>int[4]</c> (three objects per node; N live objects are N / 3 nodes).
+/// </summary>
 internal static class LiveObjects
 {
-    private static Item[] s_items = [];
+    private static Dictionary<int, Node> s_nodes = [];
 
     public static void Build(int count)
     {
-        s_items = new Item[count];
-        for (var i = 0; i < count; i++)
+        var nodes = count / 3;
+        s_nodes = new Dictionary<int, Node>(nodes);
+        for (var i = 0; i < nodes; i++)
         {
-            // Every 16th object points at a neighbour so that the graph is not only an array of leaves.
-            s_items[i] = new Item { Value = i, Next = i % 16 == 0 && i > 0 ? s_items[i - 1] : null };
+            s_nodes[i] = new Node("node-" + i.ToString(CultureInfo.InvariantCulture), [i, i + 1, i + 2, i + 3]);
         }
 
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -19,12 +24,14 @@ internal static class LiveObjects
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
-    public static int Count => s_items.Length;
+    /// <summary>Live objects built: three per node.</summary>
+    public static int Count => s_nodes.Count * 3;
 
-    private sealed class Item
+    private sealed class Node(string name, int[] values)
     {
-        public long Value;
-        public Item? Next;
+        public string Name { get; } = name;
+
+        public int[] Values { get; } = values;
     }
 }
 

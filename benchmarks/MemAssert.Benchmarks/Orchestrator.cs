@@ -15,6 +15,9 @@ internal static class Orchestrator
     private static readonly List<string> Incidents = [];
     private static TimeSpan s_timeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>dotnet-gcdump's <c>--timeout</c>: far above any collect measured here (one of 5M objects takes seconds).</summary>
+    private static readonly TimeSpan GcdumpTimeout = TimeSpan.FromSeconds(120);
+
     /// <summary>Tables and plot again from the logs (standard error) of earlier runs, e.g. one run per heap size.</summary>
     public static int Report(string[] args)
     {
@@ -206,7 +209,17 @@ internal static class Orchestrator
             }
 
             var pid = ready["READY ".Length..];
-            var collect = Tool(["collect", "-p", pid, "-o", file]);
+            // The tool's own --timeout (30 s by default) must not end a collect inside the measurement: it is set far
+            // above any collect here, and a collect that reaches it anyway is discarded and reported, not timed.
+            var collect = Tool(["collect", "-p", pid, "-o", file, "--timeout", Str((int)GcdumpTimeout.TotalSeconds)]);
+            if (collect.Ms >= GcdumpTimeout.TotalMilliseconds - 1000)
+            {
+                var incident = $"gcdump {size} run {run}: collect took {collect.Ms / 1000:0.0} s, its --timeout of {GcdumpTimeout.TotalSeconds:0} s: discarded";
+                Incidents.Add(incident);
+                Log(incident);
+                return;
+            }
+
             var report = Tool(["report", file]);
             target.StandardInput.WriteLine("DONE");
             target.StandardInput.Flush();
@@ -273,14 +286,26 @@ internal static class Orchestrator
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
-        var lines = 0;
-        while (process.StandardOutput.ReadLine() is not null)
+        var stdout = Task.Run(() =>
         {
-            lines++;
+            var count = 0;
+            while (process.StandardOutput.ReadLine() is not null)
+            {
+                count++;
+            }
+
+            return count;
+        });
+
+        // Bounded: the tool ends itself at its --timeout; a tool hung past that is killed.
+        if (!process.WaitForExit(GcdumpTimeout + TimeSpan.FromSeconds(30)))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
         }
 
-        process.WaitForExit();
         stopwatch.Stop();
+        var lines = stdout.Wait(TimeSpan.FromSeconds(10)) ? stdout.Result : -1;
         long peak = -1;
         foreach (var line in stderr.Result.Split('\n'))
         {
