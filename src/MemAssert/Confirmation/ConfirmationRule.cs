@@ -58,7 +58,7 @@ internal static class ConfirmationRule
     /// <param name="growing">The groups that grew with the calls.</param>
     /// <param name="leaks">The separate leaks they form, each with its groups' growth.</param>
     /// <param name="callsPerInterval">K, the calls in each call interval.</param>
-    /// <param name="threadPoolChanged">Whether the thread pool's size changed while the snapshots were taken.</param>
+    /// <param name="threadPoolChanged">Whether the thread pool's size changed while the calls between the snapshots ran.</param>
     public static bool NeedsSecondConfirmation(IReadOnlyCollection<GroupGrowth> growing, IReadOnlyCollection<IReadOnlyCollection<long>> leaks, int callsPerInterval, bool threadPoolChanged) =>
         growing.Count > 0 &&
         (threadPoolChanged || leaks.Count > SuspiciousLeaks || growing.Any(g => g.Irregular)

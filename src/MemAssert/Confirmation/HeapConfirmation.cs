@@ -5,7 +5,7 @@ namespace MemoryAssertions.Confirmation;
 /// <summary>What one confirmation's snapshots were, counted.</summary>
 /// <param name="Snapshots">The four snapshots' counts.</param>
 /// <param name="CallsPerInterval">K, the calls in each call interval (and the GCs in the control interval).</param>
-/// <param name="ThreadPoolChanged">Whether the thread pool's size changed while the snapshots were taken.</param>
+/// <param name="ThreadPoolChanged">Whether the thread pool's size changed during a call interval (not while a snapshot was taken).</param>
 internal sealed record Evidence(SnapshotCounts[] Snapshots, int CallsPerInterval, bool ThreadPoolChanged);
 
 /// <summary>What every confirmation of a check adds up to: snapshots taken, their time, kept files, and those not kept as asked.</summary>
@@ -99,7 +99,9 @@ internal static class HeapConfirmation
     {
         Warm(options.GroupBy);
         var ignore = new TypePatterns(options.Ignore);
-        var threadsAtStart = environment.ThreadCount();
+        // A change of the pool's size counts only where the calls ran: the snapshots themselves may grow the pool (the
+        // dump route's diagnostics client blocks on its I/O), and that says nothing about the code being checked.
+        var poolChangedByCalls = false;
         var counts = new SnapshotCounts[4];
         for (var s = 0; s < counts.Length; s++)
         {
@@ -110,6 +112,7 @@ internal static class HeapConfirmation
             else
             {
                 var calls = s != ControlSnapshot;
+                var threadsBefore = environment.ThreadCount();
                 for (var i = 0; i < callsPerInterval; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -120,12 +123,14 @@ internal static class HeapConfirmation
 
                     environment.ReadLiveHeap();
                 }
+
+                poolChangedByCalls |= calls && environment.ThreadCount() != threadsBefore;
             }
 
             counts[s] = TakeCounted(route, options, environment, shapes, log, ignore);
         }
 
-        return new Evidence(counts, callsPerInterval, environment.ThreadCount() != threadsAtStart);
+        return new Evidence(counts, callsPerInterval, poolChangedByCalls);
     }
 
     /// <summary>
