@@ -62,6 +62,7 @@ internal static class Cases
     public static void Fail(int objects, SnapshotRoute route, int run)
     {
         LiveObjects.Build(objects);
+        var heap = ManagedHeap();
         var rssBefore = PeakMemory.Resident();
         MemoryLeakException? caught = null;
         var (ms, peak) = Timed(() =>
@@ -77,26 +78,39 @@ internal static class Cases
         });
 
         var report = caught?.Report;
-        Emit("fail", objects, run, ("route", route.ToString()), ("ms", ms), ("snapshots_ms", report?.SnapshotsElapsed.TotalMilliseconds ?? 0), ("thrown", caught is not null),
+        Emit("fail", objects, run, ("heap", heap), ("snapshots_taken", report?.SnapshotsTaken ?? 0), ("confirmations", report?.Confirmations ?? 0), ("route", route.ToString()), ("ms", ms), ("snapshots_ms", report?.SnapshotsElapsed.TotalMilliseconds ?? 0), ("thrown", caught is not null),
             ("report_route", report?.SnapshotRoute?.ToString() ?? "-"), ("paths", report?.RetentionPaths.Count ?? 0),
             ("leaks", report?.Leaks.Count ?? 0), ("iterations", report?.Iterations ?? 0),
             ("unavailable", report?.SnapshotsUnavailableReason is null ? "-" : "yes"),
             ("rss_before", rssBefore), ("peak", peak), ("children_peak", PeakMemory.ChildrenMaxResident()));
     }
 
-    /// <summary>One heap snapshot by <paramref name="route"/>, timed: the cost of a route on its own.</summary>
+    /// <summary>
+    /// Heap snapshots by <paramref name="route"/>, timed: the first of the process (run 1, cold), then warm ones, each
+    /// beside one forced compacting full GC of the same heap (the median of three), the yardstick for a walk of it.
+    /// </summary>
     public static void Snapshot(int objects, SnapshotRoute route)
     {
         LiveObjects.Build(objects);
-        for (var run = 1; run <= 2; run++)
+        var gcs = new double[3];
+        for (var run = 1; run <= 3; run++)
         {
             var (ms, peak) = Timed(() =>
             {
                 using var snapshot = HeapSnapshot.Take(route);
             });
-            Emit("snapshot", objects, run, ("route", route.ToString()), ("ms", ms), ("peak", peak));
+            for (var i = 0; i < gcs.Length; i++)
+            {
+                gcs[i] = Timed(() => GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true)).Ms;
+            }
+
+            Array.Sort(gcs);
+            Emit("snapshot", objects, run, ("route", route.ToString()), ("ms", ms), ("gc_ms", gcs[1]), ("peak", peak), ("heap", ManagedHeap()));
         }
     }
+
+    /// <summary>The managed heap's size now (after a full GC: its live bytes and the free space between them).</summary>
+    private static long ManagedHeap() => GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes;
 
     /// <summary>A process with the heap built, for dotnet-gcdump to collect from; reports its own peak when told to stop.</summary>
     public static void GcdumpTarget(int objects)

@@ -64,7 +64,7 @@ internal static class Orchestrator
     {
         var sizes = new[] { 100_000, 1_000_000, 5_000_000 };
         var runs = 5;
-        var cases = new HashSet<string> { "pass", "live", "dump", "gcdump" };
+        var cases = new HashSet<string> { "pass", "live", "dump", "gcdump", "snapshot" };
         string? output = null;
         string? svg = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
@@ -118,6 +118,11 @@ internal static class Orchestrator
                 {
                     Gcdump(size, run);
                 }
+            }
+
+            if (cases.Contains("snapshot"))
+            {
+                Child(["snapshot", Str(size), "Live"]);
             }
         }
 
@@ -401,11 +406,83 @@ internal static class Orchestrator
                 $"{Ms(Median(live.Select(r => Rest(r)).ToArray(), "rest"))} | {Ms(Median(dump.Select(r => Rest(r)).ToArray(), "rest"))} |");
         }
 
+        text.AppendLine();
+        text.AppendLine("Live snapshots on their own: the first of a process, warm ones, and one compacting full GC of the same heap (medians)");
+        text.AppendLine();
+        text.AppendLine("| live objects | first snapshot | warm snapshot | first / warm | compacting GC | warm snapshot / GC |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var size in sizes)
+        {
+            var first = Of("snapshot", size).Where(r => r["run"] == "1").ToArray();
+            var warm = Of("snapshot", size).Where(r => r["run"] != "1").ToArray();
+            if (first.Length + warm.Length == 0)
+            {
+                continue;
+            }
+
+            text.AppendLine($"| {Objects(size)} | {Ms(Median(first, "ms"))} | {Ms(Median(warm, "ms"))} | {Ratio(Median(first, "ms"), Median(warm, "ms"))} | {Ms(Median(warm, "gc_ms"))} | {Ratio(Median(warm, "ms"), Median(warm, "gc_ms"))} |");
+        }
+
+        text.AppendLine();
+        text.Append(Targets(sizes));
+
         var reportRoutes = Rows.Where(r => r["kind"] == "fail").GroupBy(r => r["route"] + " -> " + r["report_route"]).Select(g => $"{g.Key}: {g.Count()}");
         text.AppendLine();
         text.AppendLine("Routes the reports named (requested -> reported: runs): " + string.Join("; ", reportRoutes));
         return text.ToString();
     }
+
+    /// <summary>Each target of the performance issue with the ratio this run measured (medians of one harness run).</summary>
+    private static string Targets(string[] sizes)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("Targets, as measured in this run");
+        text.AppendLine();
+        text.AppendLine("| target | measured |");
+        text.AppendLine("|---|---:|");
+        string At(string size, Func<string, string> measure) => sizes.Contains(size) ? measure(size) : "-";
+        double GcdumpMs(string size) => Median(Of("gcdump", size).Where(r => r["ok"] == "True").ToArray(), "ms");
+        foreach (var size in new[] { "1000000", "5000000" })
+        {
+            text.AppendLine($"| failing check, live route ≤ 0.5× one gcdump collect + report, {Objects(size)} | {At(size, s => Ratio(Median(Failures(s, "Live"), "ms"), GcdumpMs(s)))} |");
+        }
+
+        text.AppendLine($"| failing check, dump route ≤ 3× one gcdump, 1M | {At("1000000", s => Ratio(Median(Failures(s, "Dump"), "ms"), GcdumpMs(s)))} |");
+        var dumps = Rows.Where(r => r["kind"] == "fail" && r["route"] == "Dump" && r["thrown"] == "True").ToArray();
+        text.AppendLine($"| dump route: 4 dumps per confirmation | {(dumps.Length == 0 ? "-" : string.Join(", ", dumps.Select(r => $"{r["snapshots_taken"]} dumps in {r["confirmations"]}").Distinct()))} (a leak also takes one dump after it is followed) |");
+        foreach (var size in sizes)
+        {
+            var warm = Of("snapshot", size).Where(r => r["run"] != "1").ToArray();
+            var first = Of("snapshot", size).Where(r => r["run"] == "1").ToArray();
+            if (warm.Length > 0)
+            {
+                text.AppendLine($"| warm live snapshot ≤ 3× one compacting GC, {Objects(size)} | {Ratio(Median(warm, "ms"), Median(warm, "gc_ms"))} |");
+                text.AppendLine($"| first live snapshot ≤ 1.5× a warm one, {Objects(size)} | {Ratio(Median(first, "ms"), Median(warm, "ms"))} |");
+            }
+        }
+
+        foreach (var size in sizes)
+        {
+            var live = Failures(size, "Live");
+            if (live.Length > 0)
+            {
+                text.AppendLine($"| peak extra memory of a failing check (live route) ≤ 1× the managed heap, {Objects(size)} | {Ratio(Median(live, "peak") - Median(live, "rss_before"), Median(live, "heap"))} |");
+            }
+        }
+
+        text.AppendLine($"| passing check ≤ 0.5× the by-hand floor, 1M | {At("1000000", s => Ratio(Median(Of("pass", s).ToArray(), "noleak_ms"), Median(Of("pass", s).ToArray(), "floor_ms")))} |");
+        var low = sizes.FirstOrDefault();
+        var high = sizes.LastOrDefault();
+        if (low is not null && high is not null && low != high)
+        {
+            var exponent = Math.Log(Median(Failures(high, "Live"), "ms") / Median(Failures(low, "Live"), "ms")) / Math.Log(double.Parse(high, CultureInfo.InvariantCulture) / double.Parse(low, CultureInfo.InvariantCulture));
+            text.AppendLine($"| failing check's cost linear in live objects ({Objects(low)} to {Objects(high)}, live route): exponent | {exponent:0.00} |");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Ratio(double a, double b) => double.IsNaN(a) || double.IsNaN(b) || b <= 0 ? "-" : (a / b).ToString("0.00", CultureInfo.InvariantCulture) + "×";
 
     /// <summary>The failure-path rows of one size and route whose check threw, as every table of them uses.</summary>
     private static Dictionary<string, string>[] Failures(string size, string route) =>

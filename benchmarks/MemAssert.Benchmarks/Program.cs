@@ -4,10 +4,10 @@ using MemoryAssertions.Benchmarks;
 
 // The performance harness: run by hand, not by the test suite.
 //   dotnet run -c Release --project benchmarks/MemAssert.Benchmarks -- all [--sizes 100000,1000000,5000000] [--runs 3]
-//       [--cases pass,live,dump,gcdump] [--timeout SECONDS] [--out FILE.md] [--svg FILE.svg]   (progress and rows on stderr)
+//       [--cases pass,live,dump,gcdump,snapshot] [--timeout SECONDS] [--out FILE.md] [--svg FILE.svg]   (progress and rows on stderr)
 //   ... -- report LOG [LOG ...] [--out FILE.md] [--svg FILE.svg]   tables and plot again from saved stderr logs
 // Child modes (started by "all", one measurement per process):
-//   pass <objects> <runs> | fail <objects> <Live|Dump> <run> | gcdump-target <objects>
+//   pass <objects> <runs> | fail <objects> <Live|Dump> <run> | snapshot <objects> <Live|Dump> | gcdump-target <objects>
 var mode = args.Length > 0 ? args[0] : "all";
 int Int(int i) => int.Parse(args[i], CultureInfo.InvariantCulture);
 switch (mode)

@@ -104,4 +104,38 @@ public sealed class AttributionTests(ITestOutputHelper output)
         Assert.Equal(4, report.BytesPerCall);
         Assert.Contains("(System.Int32[] growing in place)", report.Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_thread_pool_that_grows_while_snapshots_are_taken_is_not_weak_evidence()
+    {
+        // The dump route's diagnostics client can make the pool grow while it writes a dump: that says nothing of the
+        // calls, and a plain leak is confirmed once (four snapshots, and one after following the leak).
+        var heap = new FakeHeap();
+        var items = heap.Static("MyApp.Sessions.All", "MyApp.Session[]", 24 + (8 * 4096), Core);
+        heap.BeforeSnapshot = _ => heap.Threads++;
+        var report = Measure(heap, () => items.Add("[i]", "MyApp.Session", 32));
+
+        Assert.Equal(CheckOutcome.Leak, report.Outcome);
+        Assert.False(report.SecondConfirmation, report.Text);
+        Assert.Equal(1, report.Confirmations);
+        Assert.Equal(5, report.SnapshotsTaken);
+    }
+
+    [Fact]
+    public void A_thread_pool_that_grows_while_the_calls_run_asks_for_a_second_confirmation()
+    {
+        var heap = new FakeHeap();
+        var items = heap.Static("MyApp.Sessions.All", "MyApp.Session[]", 24 + (8 * 4096), Core);
+        var calls = 0;
+        var report = Measure(heap, () =>
+        {
+            items.Add("[i]", "MyApp.Session", 32);
+            heap.Threads += ++calls % 7 == 0 ? 1 : 0;
+        });
+
+        Assert.Equal(CheckOutcome.Leak, report.Outcome);
+        Assert.True(report.SecondConfirmation, report.Text);
+        Assert.Equal(2, report.Confirmations);
+        Assert.Equal(9, report.SnapshotsTaken);
+    }
 }

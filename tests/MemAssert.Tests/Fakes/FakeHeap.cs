@@ -24,6 +24,9 @@ internal sealed class FakeHeap
 
     public List<SnapshotRoute> Routes { get; } = [];
 
+    /// <summary>The thread pool's size as the check reads it (4 unless a test changes it).</summary>
+    public int Threads { get; set; } = 4;
+
     /// <summary>The route an Auto check tries first.</summary>
     public SnapshotRoute Preferred { get; set; } = SnapshotRoute.Live;
 
@@ -48,7 +51,7 @@ internal sealed class FakeHeap
     public CheckEnvironment Environment => new(
         () => LiveBytes,
         (route, _) => Take(route),
-        () => 4,
+        () => Threads,
         _ => Preferred,
         _ => LiveNotTaken);
 

@@ -61,11 +61,6 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     {
         var result = Run("static-list", route);
         Assert.Equal(route, result.Route);
-
-        // A plain leak is confirmed once, on either route: four snapshots and the one that follows the leak (the dump
-        // route's own diagnostics client may grow the thread pool while it writes a dump; that is not weak evidence).
-        Assert.Equal(1, result.Confirmations);
-        Assert.Equal(5, result.SnapshotsTaken);
         var leak = AssertLeak(result, "LeakTargets.LeakedItem", "static field LeakTargets.Holders.Items");
         Assert.Equal(["_items LeakTargets.LeakedItem[]", "[i] LeakTargets.LeakedItem"], leak.Hops);
         Assert.Empty(leak.Owned);
