@@ -1,6 +1,11 @@
 using Xunit;
 using Xunit.Sdk;
 using Xunit.v3;
+#if XUNITV3_3
+using CaseDetails = (string TestCaseDisplayName, bool Explicit, System.Type[]? SkipExceptions, string? SkipReason, System.Type? SkipType, string? SkipUnless, string? SkipWhen, string? SourceFilePath, int? SourceLineNumber, int Timeout, string UniqueID, Xunit.v3.IXunitTestMethod ResolvedTestMethod);
+#else
+using CaseDetails = (string TestCaseDisplayName, bool Explicit, System.Type[]? SkipExceptions, string? SkipReason, System.Type? SkipType, string? SkipUnless, string? SkipWhen, int Timeout, string UniqueID, Xunit.v3.IXunitTestMethod ResolvedTestMethod);
+#endif
 
 namespace MemoryAssertions.XunitV3.Execution;
 
@@ -18,68 +23,20 @@ internal sealed class NoGrowthDiscoverer : TheoryDiscoverer
         ArgumentNullException.ThrowIfNull(testMethod);
         var rehomed = SerialCollection.Rehome(testMethod);
         return testMethod.Method.GetParameters().Length == 0
-            ? new([CreateFactCase(discoveryOptions, rehomed, factAttribute)])
+            ? new([Case(TestIntrospectionHelper.GetTestCaseDetails(discoveryOptions, rehomed, factAttribute), Traits(rehomed), testMethodArguments: null)])
             : base.Discover(discoveryOptions, rehomed, factAttribute);
     }
 
-#if !XUNITV3_4
+#if XUNITV3_4
     /// <inheritdoc />
     protected override ValueTask<IReadOnlyCollection<IXunitTestCase>> CreateTestCasesForDataRow(
-        ITestFrameworkDiscoveryOptions discoveryOptions, IXunitTestMethod testMethod, ITheoryAttribute theoryAttribute, ITheoryDataRow dataRow, object?[] testMethodArguments)
-    {
-        var details = TestIntrospectionHelper.GetTestCaseDetailsForTheoryDataRow(discoveryOptions, testMethod, theoryAttribute, dataRow, testMethodArguments);
-        return new([
-            new NoGrowthTestCase(
-                details.ResolvedTestMethod,
-                details.TestCaseDisplayName,
-                details.UniqueID,
-                details.Explicit,
-                details.SkipExceptions,
-                details.SkipReason,
-                details.SkipType,
-                details.SkipUnless,
-                details.SkipWhen,
-                TestIntrospectionHelper.GetTraits(testMethod, dataRow),
-                testMethodArguments,
-#if XUNITV3_3
-                details.SourceFilePath,
-                details.SourceLineNumber,
-#else
-                null,
-                null,
-#endif
-                details.Timeout)
-        ]);
-    }
+        ITestFrameworkDiscoveryOptions discoveryOptions, IXunitTestMethod testMethod, ITheoryAttribute theoryAttribute, ITheoryDataRow dataRow, object?[] testMethodArguments, string? label) =>
+        new([Case(TestIntrospectionHelper.GetTestCaseDetailsForTheoryDataRow(discoveryOptions, testMethod, theoryAttribute, dataRow, testMethodArguments, label), TestIntrospectionHelper.GetTraits(testMethod, dataRow), testMethodArguments)]);
 #else
     /// <inheritdoc />
     protected override ValueTask<IReadOnlyCollection<IXunitTestCase>> CreateTestCasesForDataRow(
-        ITestFrameworkDiscoveryOptions discoveryOptions, IXunitTestMethod testMethod, ITheoryAttribute theoryAttribute, ITheoryDataRow dataRow, object?[] testMethodArguments, string? label)
-    {
-        var details = TestIntrospectionHelper.GetTestCaseDetailsForTheoryDataRow(discoveryOptions, testMethod, theoryAttribute, dataRow, testMethodArguments, label);
-        return new([
-            new NoGrowthTestCase(
-                details.ResolvedTestMethod,
-                details.TestCaseDisplayName,
-                details.UniqueID,
-                details.Explicit,
-                details.SkipExceptions,
-                details.SkipReason,
-                details.SkipType,
-                details.SkipUnless,
-                details.SkipWhen,
-                TestIntrospectionHelper.GetTraits(testMethod, dataRow),
-                testMethodArguments,
-#if XUNITV3_3
-                details.SourceFilePath,
-                details.SourceLineNumber,
-#else
-                null,
-                null,
-#endif
-                details.Timeout)
-        ]);
-    }
+        ITestFrameworkDiscoveryOptions discoveryOptions, IXunitTestMethod testMethod, ITheoryAttribute theoryAttribute, ITheoryDataRow dataRow, object?[] testMethodArguments) =>
+        new([Case(TestIntrospectionHelper.GetTestCaseDetailsForTheoryDataRow(discoveryOptions, testMethod, theoryAttribute, dataRow, testMethodArguments), TestIntrospectionHelper.GetTraits(testMethod, dataRow), testMethodArguments)]);
 #endif
 
     /// <inheritdoc />
@@ -89,7 +46,8 @@ internal sealed class NoGrowthDiscoverer : TheoryDiscoverer
         var details = TestIntrospectionHelper.GetTestCaseDetails(discoveryOptions, testMethod, theoryAttribute);
         if (details.SkipReason is not null && details.SkipUnless is null && details.SkipWhen is null)
         {
-            return new([CreateFactCase(discoveryOptions, testMethod, theoryAttribute)]);
+            // Skipped as a whole: one case, no data needed.
+            return new([Case(details, Traits(testMethod), testMethodArguments: null)]);
         }
 
         return new([
@@ -105,21 +63,15 @@ internal sealed class NoGrowthDiscoverer : TheoryDiscoverer
                 details.SkipUnless,
                 details.SkipWhen,
                 Traits(testMethod),
-#if XUNITV3_3
-                details.SourceFilePath,
-                details.SourceLineNumber,
-#else
-                null, // xunit.v3 2 reads the source location from the runner's source information
-                null,
-#endif
+                SourceFilePath(details),
+                SourceLineNumber(details),
                 details.Timeout)
         ]);
     }
 
-    private static NoGrowthTestCase CreateFactCase(ITestFrameworkDiscoveryOptions discoveryOptions, IXunitTestMethod testMethod, IFactAttribute factAttribute)
-    {
-        var details = TestIntrospectionHelper.GetTestCaseDetails(discoveryOptions, testMethod, factAttribute);
-        return new NoGrowthTestCase(
+    /// <summary>The test case of a fact, or of one data row (<paramref name="testMethodArguments"/>), from xUnit's details of it.</summary>
+    private static NoGrowthTestCase Case(CaseDetails details, Dictionary<string, HashSet<string>> traits, object?[]? testMethodArguments) =>
+        new(
             details.ResolvedTestMethod,
             details.TestCaseDisplayName,
             details.UniqueID,
@@ -129,19 +81,23 @@ internal sealed class NoGrowthDiscoverer : TheoryDiscoverer
             details.SkipType,
             details.SkipUnless,
             details.SkipWhen,
-            Traits(testMethod),
-            testMethodArguments: null,
-#if XUNITV3_3
-            details.SourceFilePath,
-            details.SourceLineNumber,
-#else
-            null, // xunit.v3 2 reads the source location from the runner's source information
-            null,
-#endif
+            traits,
+            testMethodArguments,
+            SourceFilePath(details),
+            SourceLineNumber(details),
             details.Timeout);
-    }
 
     private static Dictionary<string, HashSet<string>> Traits(IXunitTestMethod testMethod) =>
         testMethod.Traits.ToDictionary(t => t.Key, t => new HashSet<string>(t.Value), StringComparer.OrdinalIgnoreCase);
 
+#if XUNITV3_3
+    private static string? SourceFilePath(CaseDetails details) => details.SourceFilePath;
+
+    private static int? SourceLineNumber(CaseDetails details) => details.SourceLineNumber;
+#else
+    // xunit.v3 2 reads the source location from the runner's source information.
+    private static string? SourceFilePath(CaseDetails details) => null;
+
+    private static int? SourceLineNumber(CaseDetails details) => null;
+#endif
 }

@@ -5,7 +5,7 @@ using Xunit.v3;
 namespace MemoryAssertions.XunitV3.Execution;
 
 /// <summary>A <c>[NoGrowth]</c> test case (a fact, or one data row of a test with data) whose run measures the method body with MemAssert.</summary>
-internal sealed class NoGrowthTestCase : XunitTestCase, ISelfExecutingXunitTestCase
+internal sealed class NoGrowthTestCase : XunitTestCase, INoGrowthTestCase
 {
     /// <summary>Called by the de-serializer only.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -35,36 +35,13 @@ internal sealed class NoGrowthTestCase : XunitTestCase, ISelfExecutingXunitTestC
 #pragma warning restore CA1002, CA1019
     {
     }
-
-#if XUNITV3_4
-    /// <inheritdoc />
-    public ValueTask<RunSummary> Run(
-        ExplicitOption explicitOption,
-        IMessageBus messageBus,
-        object?[] constructorArguments,
-        ExceptionAggregator aggregator,
-        CancellationTokenSource cancellationTokenSource,
-        ParallelMode parallelMode,
-        ExecutionScheduler scheduler,
-        FixtureMappingManager methodFixtureMappings) =>
-        NoGrowthCaseRun.Run(this, explicitOption, messageBus, constructorArguments, aggregator, cancellationTokenSource, parallelMode, scheduler, methodFixtureMappings);
-#else
-    /// <inheritdoc />
-    public ValueTask<RunSummary> Run(
-        ExplicitOption explicitOption,
-        IMessageBus messageBus,
-        object?[] constructorArguments,
-        ExceptionAggregator aggregator,
-        CancellationTokenSource cancellationTokenSource) =>
-        NoGrowthCaseRun.Run(this, explicitOption, messageBus, constructorArguments, aggregator, cancellationTokenSource);
-#endif
 }
 
 /// <summary>
 /// A <c>[NoGrowth]</c> test with data rows that are enumerated when it runs (non-serialisable data, or
 /// <see cref="NoGrowthAttribute.DisableDiscoveryEnumeration"/>): each row is a check of its own.
 /// </summary>
-internal sealed class NoGrowthDelayEnumeratedTestCase : XunitDelayEnumeratedTheoryTestCase, ISelfExecutingXunitTestCase
+internal sealed class NoGrowthDelayEnumeratedTestCase : XunitDelayEnumeratedTheoryTestCase, INoGrowthTestCase
 {
     /// <summary>Called by the de-serializer only.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -94,37 +71,13 @@ internal sealed class NoGrowthDelayEnumeratedTestCase : XunitDelayEnumeratedTheo
 #pragma warning restore CA1002, CA1019
     {
     }
-
-#if XUNITV3_4
-    /// <inheritdoc />
-    public ValueTask<RunSummary> Run(
-        ExplicitOption explicitOption,
-        IMessageBus messageBus,
-        object?[] constructorArguments,
-        ExceptionAggregator aggregator,
-        CancellationTokenSource cancellationTokenSource,
-        ParallelMode parallelMode,
-        ExecutionScheduler scheduler,
-        FixtureMappingManager methodFixtureMappings) =>
-        NoGrowthCaseRun.Run(this, explicitOption, messageBus, constructorArguments, aggregator, cancellationTokenSource, parallelMode, scheduler, methodFixtureMappings);
-#else
-    /// <inheritdoc />
-    public ValueTask<RunSummary> Run(
-        ExplicitOption explicitOption,
-        IMessageBus messageBus,
-        object?[] constructorArguments,
-        ExceptionAggregator aggregator,
-        CancellationTokenSource cancellationTokenSource) =>
-        NoGrowthCaseRun.Run(this, explicitOption, messageBus, constructorArguments, aggregator, cancellationTokenSource);
-#endif
 }
 
-/// <summary>Runs a <c>[NoGrowth]</c> test case: its tests (one, or one per data row) each measured by <see cref="NoGrowthTestRunner"/>.</summary>
-internal static class NoGrowthCaseRun
+/// <summary>A <c>[NoGrowth]</c> test case runs itself: its tests (one, or one per data row) each measured by <see cref="NoGrowthTestRunner"/>.</summary>
+internal interface INoGrowthTestCase : IXunitTestCase, ISelfExecutingXunitTestCase
 {
 #if XUNITV3_4
-    public static async ValueTask<RunSummary> Run(
-        IXunitTestCase testCase,
+    async ValueTask<RunSummary> ISelfExecutingXunitTestCase.Run(
         ExplicitOption explicitOption,
         IMessageBus messageBus,
         object?[] constructorArguments,
@@ -134,33 +87,32 @@ internal static class NoGrowthCaseRun
         ExecutionScheduler scheduler,
         FixtureMappingManager methodFixtureMappings)
     {
-        var tests = await aggregator.RunAsync(testCase.CreateTests, []).ConfigureAwait(false);
+        var tests = await aggregator.RunAsync(CreateTests, []).ConfigureAwait(false);
         if (aggregator.ToException() is { } exception)
         {
-            return XunitRunnerHelper.FailTestCases(messageBus, cancellationTokenSource, [testCase], exception);
+            return XunitRunnerHelper.FailTestCases(messageBus, cancellationTokenSource, [this], exception);
         }
 
         return await NoGrowthTestCaseRunner.Instance.Run(
-                testCase, tests, messageBus, aggregator, cancellationTokenSource, parallelMode, scheduler, testCase.TestCaseDisplayName, testCase.SkipReason, explicitOption, constructorArguments, methodFixtureMappings)
+                this, tests, messageBus, aggregator, cancellationTokenSource, parallelMode, scheduler, TestCaseDisplayName, SkipReason, explicitOption, constructorArguments, methodFixtureMappings)
             .ConfigureAwait(false);
     }
 #else
-    public static async ValueTask<RunSummary> Run(
-        IXunitTestCase testCase,
+    async ValueTask<RunSummary> ISelfExecutingXunitTestCase.Run(
         ExplicitOption explicitOption,
         IMessageBus messageBus,
         object?[] constructorArguments,
         ExceptionAggregator aggregator,
         CancellationTokenSource cancellationTokenSource)
     {
-        var tests = await aggregator.RunAsync(testCase.CreateTests, []).ConfigureAwait(false);
+        var tests = await aggregator.RunAsync(CreateTests, []).ConfigureAwait(false);
         if (aggregator.ToException() is { } exception)
         {
-            return XunitRunnerHelper.FailTestCases(messageBus, cancellationTokenSource, [testCase], exception);
+            return XunitRunnerHelper.FailTestCases(messageBus, cancellationTokenSource, [this], exception);
         }
 
         return await NoGrowthTestCaseRunner.Instance.Run(
-                testCase, tests, messageBus, aggregator, cancellationTokenSource, testCase.TestCaseDisplayName, testCase.SkipReason, explicitOption, constructorArguments)
+                this, tests, messageBus, aggregator, cancellationTokenSource, TestCaseDisplayName, SkipReason, explicitOption, constructorArguments)
             .ConfigureAwait(false);
     }
 #endif
